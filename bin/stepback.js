@@ -1,0 +1,10 @@
+#!/usr/bin/env node
+// The CLI ships as one bundled file (dist/cli.js, built by `npm run build`, which `npm ci` runs via prepare).
+import { existsSync } from 'node:fs';
+
+const cli = new URL('../dist/cli.js', import.meta.url);
+if (!existsSync(cli)) {
+  console.error('stepback: dist/cli.js is missing; run `npm run build` first.');
+  process.exit(2);
+}
+await import(cli.href);

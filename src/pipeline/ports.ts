@@ -1,0 +1,75 @@
+/**
+ * The small interfaces the pipeline flows (migrate, record-release, rollback) are written against. Adapters:
+ * ECS task / CodeBuild build / the runner itself for MigrationExecutor; ECS service / a local file for
+ * DeployTarget; file / S3 / GitHub release for ManifestStore (src/stores/store.ts).
+ */
+
+/** Where human progress goes: stderr for the CLI, the step log (core.info/group) for an action. */
+export interface Log {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  /** Fold a long block (task logs) under a title; the CLI just prints a header. */
+  group<T>(title: string, fn: () => Promise<T>): Promise<T>;
+}
+
+export interface ExecRequest {
+  /** Arguments for the `stepback` CLI inside the image, e.g. `['up', '--release', 'v2', '--json']`. */
+  args: string[];
+  /** Extra environment for the run (never secrets in plain text: those come from the task definition). */
+  env: Record<string, string>;
+  release: string;
+  /** ECS: the exact task definition ARN to run (the release's image). */
+  taskDefinitionArn?: string;
+  /** Idempotency key: a retried pipeline step must not start a second run. */
+  idempotencyKey: string;
+  /** Give up (and stop the remote work) after this long. */
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface ExecResult {
+  /** True only when the run provably finished with exit code 0. */
+  ok: boolean;
+  exitCode: number | null;
+  /** Task ARN, build id, or `runner:<pid>`. */
+  id: string;
+  /** Why it ended, with every field that explains it (stopCode, stoppedReason, container reason, phase). */
+  message: string;
+  /** The run's stdout when the executor can capture it (the `--json` document is parsed from it). */
+  stdout?: string;
+}
+
+export interface MigrationExecutor {
+  readonly kind: 'ecs' | 'codebuild' | 'runner';
+  run(request: ExecRequest, log: Log): Promise<ExecResult>;
+}
+
+export interface LiveRelease {
+  taskDefinitionArn: string;
+  /** The release the live task definition was tagged with at record-release, when known. */
+  release?: string;
+}
+
+export interface DeployRequest {
+  taskDefinitionArn: string;
+  /** Full task definition, to re-register when the ARN has become INACTIVE. */
+  taskDefinition?: Record<string, unknown>;
+  release: string;
+  /** Scale to zero before switching (for rollbacks the running code cannot survive). */
+  drain?: boolean;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface DeployResult {
+  ok: boolean;
+  /** The task definition that ended up live (may differ after re-registration). */
+  taskDefinitionArn: string;
+  message: string;
+}
+
+export interface DeployTarget {
+  live(): Promise<LiveRelease>;
+  deploy(request: DeployRequest, log: Log): Promise<DeployResult>;
+}
