@@ -1,3 +1,90 @@
-// Placeholder until the runner work lands the real CLI.
-console.error('stepback: not built yet');
-process.exit(2);
+/**
+ * The `stepback` CLI. Each command lives in commands/<name>.ts and registers itself; this file owns the
+ * global options and maps anything thrown to an exit code once (DESIGN.md §3: 0 ok · 1 migration failed ·
+ * 2 usage · 3 refused · 4 lock timeout). It never prints a stack or a password.
+ */
+import { Command, CommanderError } from 'commander';
+import { describeError, ExitCode, StepbackError } from '../core/errors.ts';
+import { passwordOf, redactSecrets } from '../core/redact.ts';
+import { RUNNER_VERSION } from '../migrate/version.ts';
+
+interface CommandModule {
+  register: (program: Command) => void;
+}
+
+/**
+ * Every command, in help order. Loaded lazily: a run of `stepback up` in an app container evaluates only
+ * the `up` module, not the AWS SDK, zod schemas or the rehearsal code other commands need (start-up time is
+ * part of the benchmark against psql). Other engineers add their command here, one line each.
+ */
+const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+  up: () => import('./commands/up.ts'),
+  down: () => import('./commands/down.ts'),
+  status: () => import('./commands/status.ts'),
+  manifest: () => import('./commands/manifest.ts'),
+  plan: () => import('./commands/plan.ts'),
+  resolve: () => import('./commands/resolve.ts'),
+  verify: () => import('./commands/verify.ts'),
+  rehearse: () => import('./commands/rehearse.ts'),
+  pipeline: () => import('./commands/pipeline.ts'),
+};
+
+/** Global options that take a value (so their value is not mistaken for the command name). */
+const GLOBAL_WITH_VALUE = new Set(['--dir', '--database-url', '--schema', '--wait', '--lock-timeout']);
+
+/** The command named on the command line, if it is a known one; otherwise undefined (help, typos). */
+export function commandName(args: readonly string[]): string | undefined {
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (GLOBAL_WITH_VALUE.has(arg)) {
+      i++;
+      continue;
+    }
+    if (arg.startsWith('-')) continue;
+    return Object.hasOwn(COMMANDS, arg) ? arg : undefined;
+  }
+  return undefined;
+}
+
+/** The program with `only` registered, or every command (for help and unknown commands). */
+export async function buildProgram(only?: string): Promise<Command> {
+  const program = new Command('stepback')
+    .description('safe database migrations for container deploys: run once under a lock, roll back verified')
+    .version(RUNNER_VERSION)
+    .option('--dir <dir>', 'migrations directory (env STEPBACK_DIR; default ./migrations)')
+    .option('--database-url <url>', 'PostgreSQL connection URL (env DATABASE_URL)')
+    .option('--schema <schema>', 'schema for the stepback tables (env STEPBACK_SCHEMA; default public)')
+    .option('--wait <seconds>', 'keep retrying the connection this long while the database starts')
+    .option(
+      '--lock-timeout <seconds>',
+      'give up waiting for the migration lock after this long (default 300)',
+    )
+    .showHelpAfterError()
+    .exitOverride();
+  const names = only ? [only] : Object.keys(COMMANDS);
+  const modules = await Promise.all(names.map((name) => COMMANDS[name]!()));
+  for (const mod of modules) mod.register(program);
+  return program;
+}
+
+async function main(argv: string[]): Promise<void> {
+  try {
+    const program = await buildProgram(commandName(argv.slice(2)));
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // Help and version exit 0; every other parse error is a usage error (commander already printed it).
+      const benign = ['commander.helpDisplayed', 'commander.version', 'commander.help'];
+      process.exitCode = benign.includes(error.code) ? ExitCode.ok : ExitCode.usage;
+      return;
+    }
+    const secrets = [passwordOf(process.env.DATABASE_URL)];
+    const urlIndex = argv.indexOf('--database-url');
+    if (urlIndex !== -1) secrets.push(passwordOf(argv[urlIndex + 1]));
+    for (const arg of argv) if (arg.startsWith('--database-url=')) secrets.push(passwordOf(arg.slice(15)));
+    process.stderr.write(`stepback: ${redactSecrets(describeError(error), secrets)}\n`);
+    process.exitCode = error instanceof StepbackError ? error.exitCode : ExitCode.migrationFailed;
+  }
+}
+
+await main(process.argv);

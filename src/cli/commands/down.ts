@@ -1,0 +1,31 @@
+import type { Command } from 'commander';
+import { UsageError } from '../../core/errors.ts';
+import { readPlanInput } from '../../migrate/plan-input.ts';
+import { down } from '../../migrate/runner.ts';
+import { runResultCommand } from '../output.ts';
+
+export function register(program: Command): void {
+  program
+    .command('down')
+    .description(
+      'revert migrations: --to NAME (NAME stays applied; 0 = all) or --plan PLAN (a rollback plan)',
+    )
+    .option('--to <name>', 'revert every migration applied after NAME; 0 reverts all')
+    .option(
+      '--plan [plan]',
+      'a rollback plan: a file, - for stdin, or (no value) env STEPBACK_PLAN (JSON or gz:+base64)',
+    )
+    .option('--release <release>', 'recorded with every change (env STEPBACK_RELEASE)')
+    .option('--json', 'print one stepback/result@1 JSON line on stdout')
+    .action(async (options: { to?: string; plan?: string | boolean; json?: boolean }, cmd: Command) => {
+      await runResultCommand('down', cmd, Boolean(options.json), async (opts) => {
+        if (options.to !== undefined && options.plan !== undefined)
+          throw new UsageError('pass either --to or --plan, not both');
+        if (options.plan !== undefined) {
+          const plan = readPlanInput({ arg: typeof options.plan === 'string' ? options.plan : undefined });
+          return down({ ...opts, plan });
+        }
+        return down({ ...opts, to: options.to });
+      });
+    });
+}

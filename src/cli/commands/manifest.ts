@@ -1,0 +1,75 @@
+import { writeFileSync } from 'node:fs';
+import type { Command } from 'commander';
+import { describeError, ExitCode, StepbackError, UsageError } from '../../core/errors.ts';
+import { buildManifest } from '../../core/manifest.ts';
+import { manifestMigrations } from '../../migrate/runner.ts';
+import { loadMigrations } from '../../migrate/sources.ts';
+import type { GlobalOptions } from '../output.ts';
+
+/** `SOURCE_DATE_EPOCH` (seconds) when set, so the same files give a byte-identical manifest. */
+export function manifestTime(
+  env: Record<string, string | undefined>,
+  now: () => Date = () => new Date(),
+): Date {
+  const epoch = env.SOURCE_DATE_EPOCH;
+  if (epoch === undefined || epoch === '') return now();
+  if (!/^\d+$/.test(epoch))
+    throw new UsageError(`SOURCE_DATE_EPOCH must be whole seconds since 1970, got "${epoch}"`);
+  return new Date(Number(epoch) * 1000);
+}
+
+export function register(program: Command): void {
+  program
+    .command('manifest')
+    .description("write this directory's release manifest (stepback/manifest@1)")
+    .option('--release <release>', 'the release it describes (env STEPBACK_RELEASE)')
+    .option('--out <file>', 'write to FILE instead of stdout')
+    .option('--image <ref>', 'the image, by digest (<registry>/app@sha256:...)')
+    .option('--task-definition-arn <arn>', 'the registered task definition')
+    .option('--repository <owner/name>', 'source repository')
+    .option('--commit <sha>', 'source commit')
+    .action(
+      async (
+        options: {
+          release?: string;
+          out?: string;
+          image?: string;
+          taskDefinitionArn?: string;
+          repository?: string;
+          commit?: string;
+        },
+        cmd: Command,
+      ) => {
+        try {
+          const g = cmd.optsWithGlobals<GlobalOptions>();
+          const release = options.release ?? process.env.STEPBACK_RELEASE;
+          if (!release) throw new UsageError('manifest needs --release R (or env STEPBACK_RELEASE)');
+          if ((options.repository === undefined) !== (options.commit === undefined))
+            throw new UsageError('--repository and --commit go together');
+          const dir = g.dir ?? process.env.STEPBACK_DIR ?? './migrations';
+          const manifest = buildManifest({
+            release,
+            createdAt: manifestTime(process.env),
+            migrations: manifestMigrations(await loadMigrations(dir)),
+            source:
+              options.repository && options.commit
+                ? { repository: options.repository, commit: options.commit }
+                : undefined,
+            image: options.image,
+            taskDefinitionArn: options.taskDefinitionArn,
+          });
+          const text = `${JSON.stringify(manifest, null, 2)}\n`;
+          if (options.out) {
+            writeFileSync(options.out, text);
+            process.stderr.write(
+              `wrote ${options.out}: release ${release}, ${manifest.migrations.length} migration(s)\n`,
+            );
+          } else process.stdout.write(text);
+          process.exitCode = ExitCode.ok;
+        } catch (error) {
+          process.stderr.write(`stepback manifest: ${describeError(error)}\n`);
+          process.exitCode = error instanceof StepbackError ? error.exitCode : ExitCode.migrationFailed;
+        }
+      },
+    );
+}

@@ -1,0 +1,125 @@
+/**
+ * `stepback pipeline migrate|record-release|rollback|deploy`: the pipeline steps for CodeBuild buildspecs and
+ * scripts. The same flows and the same input validation as the GitHub Actions (src/actions/operations.ts,
+ * inputs.ts), with flags instead of inputs (`--to-release v1` ≙ input `to-release`), an environment fallback
+ * (`STEPBACK_TO_RELEASE`), progress on stderr and, with --json, one JSON line on stdout.
+ */
+
+import type { Command } from 'commander';
+import { INPUT_DOCS } from '../../actions/input-docs.ts';
+import { ExitCode, StepbackError } from '../../core/errors.ts';
+import { idempotencyKey } from '../../pipeline/idempotency.ts';
+import { streamLog } from '../../pipeline/log.ts';
+
+type Step = 'migrate' | 'record-release' | 'rollback' | 'deploy';
+const STEPS: Step[] = ['migrate', 'record-release', 'rollback', 'deploy'];
+/** Inputs that the program's global options already carry (`--database-url`, `--dir`). */
+const FROM_GLOBALS: Record<string, { global: string; env: string }> = {
+  'database-url': { global: 'databaseUrl', env: 'DATABASE_URL' },
+};
+
+const camel = (name: string) => name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
+const envName = (name: string) => `STEPBACK_${name.toUpperCase().replace(/-/g, '_')}`;
+
+let printed = false;
+
+function print(json: boolean, step: Step, ok: boolean, exitCode: number, outcome: unknown): void {
+  if (!json) return;
+  printed = true;
+  const doc = { format: 'stepback/pipeline@1', command: step, ok, exitCode, outcome };
+  process.stdout.write(`${JSON.stringify(doc)}\n`);
+}
+
+async function runStep(step: Step, cmd: Command): Promise<void> {
+  const [{ parseInputs }, ops, { abortOnSignals }] = await Promise.all([
+    import('../../actions/inputs.ts'),
+    import('../../actions/operations.ts'),
+    import('../../aws/cancel.ts'),
+  ]);
+  const opts = cmd.optsWithGlobals<Record<string, string | boolean | undefined>>();
+  const json = Boolean(opts.json);
+  const getInput = (name: string): string => {
+    const global = FROM_GLOBALS[name];
+    const value = global ? (opts[global.global] ?? process.env[global.env]) : opts[camel(name)];
+    if (value === true) return 'true';
+    if (typeof value === 'string') return value;
+    if (name === 'migrations-dir' && typeof opts.dir === 'string') return opts.dir;
+    return process.env[envName(name)] ?? '';
+  };
+  const cancel = abortOnSignals();
+  const log = streamLog();
+  const ctx = { log, signal: cancel.signal, idempotencyKey };
+  try {
+    switch (step) {
+      case 'migrate': {
+        const { outcome } = await ops.runMigrate(parseInputs('migrate', getInput), ctx);
+        const { exec: _exec, result: _result, ...report } = outcome;
+        print(json, step, outcome.ok, outcome.exitCode ?? 1, report);
+        log.info(outcome.message);
+        if (!outcome.ok)
+          throw new StepbackError(outcome.message, (outcome.exitCode ?? 1) as StepbackError['exitCode']);
+        return;
+      }
+      case 'record-release': {
+        const outcome = await ops.runRecordRelease(parseInputs('record-release', getInput), ctx);
+        print(json, step, true, 0, outcome);
+        return;
+      }
+      case 'rollback': {
+        const { renderPlan } = await import('../../core/plan-table.ts');
+        const outcome = await ops.runRollback(parseInputs('rollback', getInput), ctx, (plan, progress) =>
+          log.info(renderPlan(plan, progress)),
+        );
+        print(json, step, outcome.ok, outcome.exitCode, outcome);
+        log.info(outcome.message);
+        if (!outcome.ok)
+          throw new StepbackError(outcome.message, outcome.exitCode as StepbackError['exitCode'], {
+            problems: outcome.status === 'refused' ? outcome.reasons : [],
+          });
+        return;
+      }
+      case 'deploy': {
+        const outcome = await ops.runDeploy(parseInputs('deploy', getInput), ctx);
+        print(json, step, outcome.ok, outcome.ok ? 0 : 1, outcome);
+        if (!outcome.ok)
+          throw new StepbackError(`Deploy failed: ${outcome.message}`, ExitCode.migrationFailed);
+        return;
+      }
+    }
+  } catch (error) {
+    // Errors before an outcome (bad flags, AWS access) still give the one JSON line a buildspec can read.
+    if (!printed) {
+      const exitCode = error instanceof StepbackError ? error.exitCode : ExitCode.migrationFailed;
+      const problems = error instanceof StepbackError ? error.problems : [];
+      print(json, step, false, exitCode, {
+        error: error instanceof Error ? error.message : String(error),
+        problems,
+      });
+    }
+    throw error;
+  } finally {
+    cancel.dispose();
+  }
+}
+
+export function register(program: Command): void {
+  const pipeline = program
+    .command('pipeline')
+    .description('pipeline steps for CodeBuild buildspecs and scripts (the GitHub Actions, as commands)');
+  // The help text comes from the same documentation as the action.yml files.
+  for (const step of STEPS) {
+    const doc = INPUT_DOCS[step]!;
+    const sub = pipeline.command(step).description(doc.description);
+    for (const [input, d] of Object.entries(doc.inputs)) {
+      if (FROM_GLOBALS[input]) continue;
+      const boolean = d.default === 'true' || d.default === 'false';
+      const fallback = d.default && !d.default.startsWith('${{') ? ` (default ${d.default})` : '';
+      sub.option(
+        boolean ? `--${input} [true|false]` : `--${input} <value>`,
+        `${d.description}${fallback}; env ${envName(input)}`,
+      );
+    }
+    sub.option('--json', 'print the outcome as one JSON line on stdout');
+    sub.action(async (_options: unknown, cmd: Command) => runStep(step, cmd));
+  }
+}

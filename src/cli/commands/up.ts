@@ -1,0 +1,32 @@
+import type { Command } from 'commander';
+import { up } from '../../migrate/runner.ts';
+import { runResultCommand } from '../output.ts';
+
+export function register(program: Command): void {
+  program
+    .command('up')
+    .description('apply pending migrations in order, under the database lock')
+    .option('--to <name>', 'stop after this migration (inclusive)')
+    .option(
+      '--release <release>',
+      'the release being deployed, recorded with every change (env STEPBACK_RELEASE)',
+    )
+    .option('--single-transaction', 'apply the whole batch all-or-nothing')
+    .option('--allow-out-of-order', 'apply pending migrations that sort before the newest applied one')
+    .option('--json', 'print one stepback/result@1 JSON line on stdout')
+    .action(
+      async (
+        options: { to?: string; singleTransaction?: boolean; allowOutOfOrder?: boolean; json?: boolean },
+        cmd: Command,
+      ) => {
+        await runResultCommand('up', cmd, Boolean(options.json), async (opts) =>
+          up({
+            ...opts,
+            to: options.to,
+            singleTransaction: Boolean(options.singleTransaction),
+            allowOutOfOrder: Boolean(options.allowOutOfOrder),
+          }),
+        );
+      },
+    );
+}

@@ -1,0 +1,102 @@
+/**
+ * CLI plumbing shared by the commands: global options → runner options, the stderr logger (redacted), and
+ * the one-line JSON result on stdout. Human progress goes to stderr; with --json, stdout carries exactly one
+ * line, printed last, also on failure (the pipeline finds it in ECS/CloudWatch logs).
+ */
+import type { Command } from 'commander';
+import { describeError, ExitCode, StepbackError, UsageError } from '../core/errors.ts';
+import { passwordOf, redactSecrets } from '../core/redact.ts';
+import { RESULT_FORMAT, type RunResult } from '../migrate/result.ts';
+import type { RunnerOptions } from '../migrate/runner.ts';
+
+export interface GlobalOptions {
+  dir?: string;
+  databaseUrl?: string;
+  schema?: string;
+  wait?: string;
+  lockTimeout?: string;
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Every secret the output must never contain. */
+export function secretsOf(globals: GlobalOptions, env: Env = process.env): string[] {
+  return [passwordOf(globals.databaseUrl), passwordOf(env.DATABASE_URL)].filter(
+    (s): s is string => typeof s === 'string' && s.length > 0,
+  );
+}
+
+export function stderrLogger(secrets: string[]): (line: string) => void {
+  return (line) => process.stderr.write(`${redactSecrets(line, secrets)}\n`);
+}
+
+function seconds(name: string, value: string | undefined, fallback: number): number {
+  if (value === undefined || value === '') return fallback * 1000;
+  const n = Number(value);
+  if (!Number.isFinite(n) || n < 0)
+    throw new UsageError(`${name} must be a number of seconds, got "${value}"`);
+  return Math.round(n * 1000);
+}
+
+/** Global options with their environment fallbacks. */
+export function runnerOptions(cmd: Command, env: Env = process.env): RunnerOptions & { secrets: string[] } {
+  const g = cmd.optsWithGlobals<GlobalOptions & { release?: string }>();
+  const secrets = secretsOf(g, env);
+  return {
+    dir: g.dir ?? env.STEPBACK_DIR ?? './migrations',
+    databaseUrl: g.databaseUrl ?? env.DATABASE_URL,
+    schema: g.schema ?? env.STEPBACK_SCHEMA ?? 'public',
+    waitMs: seconds('--wait', g.wait ?? env.STEPBACK_WAIT, 0),
+    lockTimeoutMs: seconds('--lock-timeout', g.lockTimeout ?? env.STEPBACK_LOCK_TIMEOUT, 300),
+    release: g.release ?? env.STEPBACK_RELEASE ?? null,
+    log: stderrLogger(secrets),
+    env,
+    secrets,
+  };
+}
+
+/** The failure document for an error thrown before the runner produced a result. */
+export function errorResult(command: RunResult['command'], error: unknown, secrets: string[]): RunResult {
+  return {
+    format: RESULT_FORMAT,
+    command,
+    ok: false,
+    exitCode: error instanceof StepbackError ? error.exitCode : ExitCode.migrationFailed,
+    release: null,
+    runId: null,
+    applied: [],
+    reverted: [],
+    failed: null,
+    error: redactSecrets(describeError(error), secrets),
+  };
+}
+
+/** Prints the outcome (JSON line or human error) and sets the exit code. */
+export function finish(result: RunResult, json: boolean, secrets: string[]): void {
+  if (!result.ok && result.error)
+    process.stderr.write(`stepback ${result.command}: ${redactSecrets(result.error, secrets)}\n`);
+  if (json) process.stdout.write(`${redactSecrets(JSON.stringify(result), secrets)}\n`);
+  process.exitCode = result.exitCode;
+}
+
+/**
+ * Runs a result-producing command: any error thrown before the runner returned (bad options, unreadable
+ * plan) still yields the one JSON line and the right exit code.
+ */
+export async function runResultCommand(
+  command: RunResult['command'],
+  cmd: Command,
+  json: boolean,
+  body: (opts: RunnerOptions) => Promise<RunResult>,
+): Promise<void> {
+  let secrets = secretsOf(cmd.optsWithGlobals<GlobalOptions>());
+  let result: RunResult;
+  try {
+    const opts = runnerOptions(cmd);
+    secrets = opts.secrets;
+    result = await body(opts);
+  } catch (error) {
+    result = errorResult(command, error, secrets);
+  }
+  finish(result, json, secrets);
+}

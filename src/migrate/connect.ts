@@ -1,0 +1,113 @@
+/**
+ * Opening the runner's one connection. Connection and authentication failures become one clear line with a
+ * hint naming host, database and user, never the password; `--wait` retries while the server starts.
+ */
+import pg from 'pg';
+import { UsageError } from '../core/errors.ts';
+import { passwordOf, redactSecrets, redactUrl } from '../core/redact.ts';
+import type { Clock } from './clock.ts';
+
+export interface ConnectOptions {
+  databaseUrl: string | undefined;
+  applicationName: string;
+  /** Keep retrying transient failures (server starting, refusing, unresolvable host) this long. */
+  waitMs: number;
+  clock: Clock;
+  log: (line: string) => void;
+}
+
+/** Failures that a starting server or network produces; worth retrying under --wait. */
+const TRANSIENT = new Set([
+  'ECONNREFUSED',
+  'ECONNRESET',
+  'ENOTFOUND',
+  'EAI_AGAIN',
+  'ETIMEDOUT',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  '57P03', // cannot_connect_now: the database system is starting up
+  '53300', // too_many_connections
+]);
+
+function errorCode(error: unknown): string | undefined {
+  const code = (error as { code?: unknown }).code;
+  if (typeof code === 'string') return code;
+  if (/timeout|terminated unexpectedly/i.test((error as Error)?.message ?? '')) return 'ETIMEDOUT';
+  return undefined;
+}
+
+function hintFor(code: string | undefined): string {
+  switch (code) {
+    case 'ECONNREFUSED':
+    case 'ETIMEDOUT':
+    case 'EHOSTUNREACH':
+    case 'ENETUNREACH':
+    case 'ECONNRESET':
+      return 'is PostgreSQL running and reachable at that host and port? Pass --wait SECONDS to wait while it starts';
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return 'the host name does not resolve; check the host in DATABASE_URL';
+    case '28P01':
+    case '28000':
+      return 'authentication failed; check the user and password in DATABASE_URL (and pg_hba.conf)';
+    case '3D000':
+      return 'the database does not exist; create it or fix its name in DATABASE_URL';
+    case '57P03':
+      return 'the server is still starting; pass --wait SECONDS';
+    default:
+      return 'check DATABASE_URL (or --database-url) and that the server accepts connections';
+  }
+}
+
+export async function connect(options: ConnectOptions): Promise<pg.Client> {
+  const url = options.databaseUrl;
+  if (!url) {
+    throw new UsageError('no database to connect to', {
+      hint: 'set DATABASE_URL or pass --database-url postgres://user:password@host:5432/dbname',
+    });
+  }
+  const secret = passwordOf(url);
+  const make = (): pg.Client => {
+    try {
+      return new pg.Client({
+        connectionString: url,
+        application_name: options.applicationName,
+        connectionTimeoutMillis: 10_000,
+      });
+    } catch (error) {
+      throw new UsageError(
+        `DATABASE_URL is not a valid connection string (${redactSecrets((error as Error).message, [secret])}): ${redactUrl(url)}`,
+        { hint: 'use postgres://user:password@host:5432/dbname' },
+      );
+    }
+  };
+  const deadline = options.clock.now() + options.waitMs;
+  let attempt = 0;
+  for (;;) {
+    const client = make();
+    const where = `${client.host}:${client.port}, database "${client.database}", user "${client.user}"`;
+    // Errors after connecting (server shutdown, network loss) must not crash the process unhandled.
+    client.on('error', () => {});
+    try {
+      await client.connect();
+      if (attempt > 0) options.log(`connected to ${where}`);
+      return client;
+    } catch (error) {
+      await client.end().catch(() => {});
+      const code = errorCode(error);
+      const reason = redactSecrets((error as Error)?.message ?? String(error), [secret]);
+      if (code !== undefined && TRANSIENT.has(code) && options.clock.now() < deadline) {
+        if (attempt === 0)
+          options.log(
+            `waiting for PostgreSQL at ${where} (${reason}); up to ${Math.round(options.waitMs / 1000)} s`,
+          );
+        attempt++;
+        await options.clock.sleep(Math.min(1000, Math.max(50, deadline - options.clock.now())));
+        continue;
+      }
+      throw new UsageError(`cannot connect to PostgreSQL at ${where}: ${reason || code || 'unknown error'}`, {
+        hint: hintFor(code),
+      });
+    }
+  }
+}

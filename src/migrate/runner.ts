@@ -1,0 +1,499 @@
+/**
+ * The runner's commands (DESIGN.md §3) on one connection under the advisory lock: up, down (--to / --plan),
+ * status and resolve. umzug sequences the steps over our resolved migration list and a storage backed by the
+ * state we read once per run; the transaction around each step and its state row is ours (execute.ts).
+ *
+ * up/down/resolve never throw for an expected failure: they return the `stepback/result@1` document with
+ * `ok: false`, the exit code and the error text, so every caller (CLI, on-runner executor, rehearse) reports
+ * the same thing. status() throws StepbackErrors.
+ */
+import type pg from 'pg';
+import { MigrationError, Umzug } from 'umzug';
+import { classifyStatus, decideDownTo, decideUp, revertProblems } from '../core/classify.ts';
+import {
+  describeError,
+  ExitCode,
+  MigrationFailedError,
+  RefusedError,
+  StepbackError,
+  UsageError,
+} from '../core/errors.ts';
+import type { ManifestMigration } from '../core/manifest.ts';
+import { type RollbackPlan, reconcilePlan } from '../core/plan.ts';
+import { passwordOf, redactSecrets } from '../core/redact.ts';
+import type { DatabaseStatus } from '../core/status.ts';
+import { recordReleaseFingerprint, verifyReleaseFingerprint } from '../schema/record.ts';
+import { type Clock, systemClock } from './clock.ts';
+import { connect } from './connect.ts';
+import {
+  type Direction,
+  recordFailure,
+  rollbackQuietly,
+  runStep,
+  type StepSession,
+  type TxMode,
+} from './execute.ts';
+import { acquireLock, lockKey, releaseLock } from './lock.ts';
+import { actorFromEnv, releaseFromEnv, runIdFromEnv } from './provenance.ts';
+import { RESULT_FORMAT, type RunResult, type StepTiming } from './result.ts';
+import { loadMigrations } from './sources.ts';
+import {
+  deleteAppliedSql,
+  ensureStateSql,
+  insertAppliedSql,
+  insertEventSql,
+  readState,
+  type State,
+  type StateNames,
+  stateNames,
+} from './state.ts';
+import type { MigrationSource } from './types.ts';
+import { RUNNER_VERSION } from './version.ts';
+
+export { RESULT_FORMAT, type RunResult, type StepTiming };
+
+export interface RunnerOptions {
+  /** Default: env DATABASE_URL. */
+  databaseUrl?: string;
+  dir: string;
+  /** Where the state tables live; default `public`. */
+  schema?: string;
+  /** Default: env STEPBACK_RELEASE. */
+  release?: string | null;
+  /** Default: STEPBACK_RUN_ID, GITHUB_RUN_ID(-GITHUB_RUN_ATTEMPT), CODEBUILD_BUILD_ID. */
+  runId?: string | null;
+  /** Default: STEPBACK_ACTOR, GITHUB_ACTOR, the OS user. */
+  actor?: string | null;
+  /** Default 300 000. */
+  lockTimeoutMs?: number;
+  /** Retry connecting this long while the database starts; default 0. */
+  waitMs?: number;
+  /** Human progress, one line per call (the CLI prints it to stderr). Default: silent. */
+  log?: (line: string) => void;
+  /** Injected time (tests). */
+  clock?: Clock;
+  /** Environment for the defaults above; default process.env. */
+  env?: Record<string, string | undefined>;
+}
+
+export interface UpOptions extends RunnerOptions {
+  /** Apply pending migrations up to and including this name. */
+  to?: string;
+  singleTransaction?: boolean;
+  allowOutOfOrder?: boolean;
+}
+
+export interface DownOptions extends RunnerOptions {
+  /** Revert everything applied after this name (it stays); `'0'` reverts all. Exactly one of to/plan. */
+  to?: string;
+  /** A validated rollback plan (see parsePlan / readPlanInput). */
+  plan?: RollbackPlan;
+}
+
+export interface ResolveOptions extends RunnerOptions {
+  /** Record NAME as applied (the operator applied it by hand). Exactly one of applied/reverted. */
+  applied?: string;
+  /** Record NAME as reverted (the operator reverted it by hand). */
+  reverted?: string;
+  reason?: string;
+}
+
+interface Session extends StepSession {
+  schema: string;
+  sources: MigrationSource[];
+  bySource: Map<string, MigrationSource>;
+  state: State;
+  clock: Clock;
+  secrets: (string | undefined)[];
+}
+
+function settings(opts: RunnerOptions) {
+  const env = opts.env ?? process.env;
+  return {
+    env,
+    databaseUrl: opts.databaseUrl ?? env.DATABASE_URL,
+    schema: opts.schema ?? 'public',
+    release: opts.release === undefined ? releaseFromEnv(env) : opts.release,
+    runId: opts.runId === undefined ? runIdFromEnv(env) : opts.runId,
+    actor: opts.actor === undefined ? actorFromEnv(env) : opts.actor,
+    log: opts.log ?? (() => {}),
+    clock: opts.clock ?? systemClock,
+  };
+}
+
+export function applicationName(release: string | null): string {
+  return `stepback ${RUNNER_VERSION}${release ? ` ${release}` : ''}`.slice(0, 63);
+}
+
+async function openClient(opts: RunnerOptions, s: ReturnType<typeof settings>): Promise<pg.Client> {
+  return connect({
+    databaseUrl: s.databaseUrl,
+    applicationName: applicationName(s.release),
+    waitMs: opts.waitMs ?? 0,
+    clock: s.clock,
+    log: s.log,
+  });
+}
+
+/** Load sources, connect, lock, read state; run `body`; always unlock and disconnect. */
+async function withSession<T>(
+  command: string,
+  opts: RunnerOptions,
+  body: (session: Session) => Promise<T>,
+): Promise<T> {
+  const s = settings(opts);
+  const sources = await loadMigrations(opts.dir);
+  const client = await openClient(opts, s);
+  const key = lockKey(client.database ?? '', s.schema);
+  let locked = false;
+  try {
+    s.log(
+      `stepback ${command}: ${client.host}:${client.port}/${client.database}, schema ${s.schema}${s.release ? `, release ${s.release}` : ''}`,
+    );
+    await acquireLock(client, key, {
+      timeoutMs: opts.lockTimeoutMs ?? 300_000,
+      clock: s.clock,
+      log: s.log,
+    });
+    locked = true;
+    const names = stateNames(s.schema);
+    const state = await readState(client, names);
+    return await body({
+      client,
+      names,
+      schema: s.schema,
+      who: { release: s.release, runId: s.runId, actor: s.actor, runnerVersion: RUNNER_VERSION },
+      log: s.log,
+      sources,
+      bySource: new Map(sources.map((m) => [m.name, m])),
+      state,
+      clock: s.clock,
+      secrets: [passwordOf(s.databaseUrl)],
+    });
+  } finally {
+    if (locked) await releaseLock(client, key).catch(() => {});
+    await client.end().catch(() => {});
+  }
+}
+
+function emptyResult(command: RunResult['command'], opts: RunnerOptions): RunResult {
+  const s = settings(opts);
+  return {
+    format: RESULT_FORMAT,
+    command,
+    ok: true,
+    exitCode: ExitCode.ok,
+    release: s.release,
+    runId: s.runId,
+    applied: [],
+    reverted: [],
+    failed: null,
+    error: null,
+  };
+}
+
+/** Runs a command, turning any error into the failed result document (redacted). */
+async function runCommand(
+  command: RunResult['command'],
+  opts: RunnerOptions,
+  body: (session: Session, result: RunResult) => Promise<void>,
+): Promise<RunResult> {
+  const result = emptyResult(command, opts);
+  const secret = passwordOf(settings(opts).databaseUrl);
+  const started = performance.now();
+  try {
+    await withSession(command, opts, (session) => body(session, result));
+    (opts.log ?? (() => {}))(summary(result, performance.now() - started));
+  } catch (error) {
+    result.ok = false;
+    result.exitCode = error instanceof StepbackError ? error.exitCode : ExitCode.migrationFailed;
+    result.error = redactSecrets(describeError(error), [secret]);
+    if (result.failed) result.failed.message = redactSecrets(result.failed.message, [secret]);
+  }
+  return result;
+}
+
+function summary(result: RunResult, ms: number): string {
+  const parts: string[] = [];
+  if (result.command !== 'resolve' || result.applied.length > 0 || result.reverted.length > 0) {
+    if (result.command === 'up' || result.applied.length > 0) parts.push(`${result.applied.length} applied`);
+    if (result.command === 'down' || result.reverted.length > 0)
+      parts.push(`${result.reverted.length} reverted`);
+  }
+  return `done: ${parts.join(', ')} in ${Math.round(ms)} ms`;
+}
+
+function pgMessage(error: unknown): string {
+  const e = error as { message?: string; detail?: string; hint?: string };
+  const text = e?.message ?? String(error);
+  return e?.detail ? `${text} (${e.detail})` : text;
+}
+
+/**
+ * Runs `names` through umzug in `direction`. umzug's storage is the state read at the start of the run (no
+ * re-reads per migration); umzug's separate logMigration/unlogMigration only update that in-memory view,
+ * because the real state row was already written inside the migration's transaction.
+ */
+async function sequence(
+  s: Session,
+  result: RunResult,
+  direction: Direction,
+  names: string[],
+  mode: TxMode,
+): Promise<void> {
+  const executed = new Set(s.state.applied.map((a) => a.name));
+  const timings = direction === 'up' ? result.applied : result.reverted;
+  const verb = direction === 'up' ? 'applied' : 'reverted';
+  const umzug = new Umzug<Record<string, never>>({
+    migrations: s.sources.map((m) => ({
+      name: m.name,
+      path: m.upPath,
+      up: () => step(s, m, 'up'),
+      down: () => step(s, m, 'down'),
+    })),
+    context: {},
+    logger: undefined,
+    storage: {
+      executed: async () => [...executed],
+      logMigration: async ({ name }) => {
+        executed.add(name);
+      },
+      unlogMigration: async ({ name }) => {
+        executed.delete(name);
+      },
+    },
+  });
+  const step = async (session: Session, m: MigrationSource, dir: Direction): Promise<void> => {
+    const t0 = performance.now();
+    try {
+      await runStep(session, m, dir, mode);
+    } catch (error) {
+      const message = pgMessage(error);
+      const ms = Math.round(performance.now() - t0);
+      session.log(`FAILED   ${m.name} after ${ms} ms: ${message}`);
+      if (mode === 'batch') {
+        await rollbackQuietly(session.client);
+        timings.length = 0;
+      }
+      await recordFailure(session, m.name, dir, message);
+      result.failed = { name: m.name, message };
+      const stays =
+        mode === 'batch'
+          ? 'the whole batch was rolled back (--single-transaction): nothing changed'
+          : `it was rolled back; ${timings.length} migration(s) before it in this run stay ${verb}`;
+      throw new MigrationFailedError(m.name, `${m.name} (${dir}) failed: ${message}`, {
+        hint: `${stays}. Fix the migration and run again; the run continues from ${m.name}.`,
+        cause: error,
+      });
+    }
+    const durationMs = Math.round(performance.now() - t0);
+    timings.push({ name: m.name, durationMs });
+    session.log(`${verb.padEnd(8)} ${m.name} (${durationMs} ms)`);
+  };
+  try {
+    if (direction === 'up') await umzug.up({ migrations: names });
+    else await umzug.down({ migrations: names });
+  } catch (error) {
+    throw error instanceof MigrationError && error.cause instanceof StepbackError ? error.cause : error;
+  }
+}
+
+export async function up(opts: UpOptions): Promise<RunResult> {
+  return runCommand('up', opts, async (s, result) => {
+    if (opts.to !== undefined && !s.bySource.has(opts.to)) {
+      throw new UsageError(`--to ${opts.to}: no such migration in ${opts.dir}`);
+    }
+    const status = classifyStatus(s.schema, s.state.applied, s.sources);
+    const decision = decideUp(status, s.sources, opts);
+    if (decision.refusals.length > 0) {
+      throw new RefusedError('refusing to migrate up; nothing was changed', {
+        problems: decision.refusals,
+        hint: status.unknownApplied.length
+          ? 'deploy the release that contains these migrations, or roll the database back with that release first'
+          : status.drifted.length
+            ? 'restore the applied migration files exactly as they were applied; put changes in a new migration'
+            : 'rename the new migration to sort after the applied ones, or pass --allow-out-of-order',
+      });
+    }
+    if (decision.toApply.length === 0) {
+      s.log('nothing to apply: the database is up to date');
+    } else {
+      if (!s.state.exists) await s.client.query(ensureStateSql(s.names));
+      s.log(
+        `applying ${decision.toApply.length} migration(s)${opts.singleTransaction ? ' in one transaction' : ''}`,
+      );
+      if (opts.singleTransaction) {
+        await s.client.query('BEGIN');
+        await sequence(s, result, 'up', decision.toApply, 'batch');
+        try {
+          await s.client.query('COMMIT');
+        } catch (error) {
+          // E.g. a deferred constraint: the whole batch is rolled back, so nothing was applied.
+          await rollbackQuietly(s.client);
+          result.applied = [];
+          const message = pgMessage(error);
+          const last = decision.toApply.at(-1)!;
+          await recordFailure(s, last, 'up', `commit of the batch failed: ${message}`);
+          result.failed = { name: last, message };
+          throw new MigrationFailedError(last, `committing the batch failed: ${message}`, {
+            hint: 'the whole batch was rolled back (--single-transaction): nothing changed',
+            cause: error,
+          });
+        }
+      } else {
+        await sequence(s, result, 'up', decision.toApply, 'own');
+      }
+    }
+    if (s.who.release) {
+      // Schema verification hook (src/schema): what this release's migrations produced, for rollbacks.
+      try {
+        if (!s.state.exists && decision.toApply.length === 0) await s.client.query(ensureStateSql(s.names));
+        const recorded = await recordReleaseFingerprint(s.client, {
+          schema: s.schema,
+          release: s.who.release,
+        });
+        result.verification = recorded;
+        if (recorded.outcome === 'differs')
+          s.log(`warning: the schema differs from release ${s.who.release}'s first recorded schema`);
+      } catch (error) {
+        s.log(`warning: could not record the schema fingerprint: ${(error as Error).message}`);
+        result.verification = { error: (error as Error).message };
+      }
+    }
+  });
+}
+
+export async function down(opts: DownOptions): Promise<RunResult> {
+  if (opts.plan === undefined && opts.to === undefined) {
+    const result = emptyResult('down', opts);
+    result.ok = false;
+    result.exitCode = ExitCode.usage;
+    result.error = describeError(
+      new UsageError('down needs a target', {
+        hint: 'pass --to NAME (NAME stays applied), --to 0 (revert everything) or --plan PLAN.json',
+      }),
+    );
+    return result;
+  }
+  return runCommand('down', opts, async (s, result) => {
+    const rows = new Map(s.state.applied.map((a) => [a.name, a]));
+    let revert: string[];
+    if (opts.plan) {
+      const plan = opts.plan;
+      const reconciled = reconcilePlan(plan, s.state.applied);
+      if (!reconciled.ok) {
+        throw new RefusedError(
+          `refusing to roll back from ${plan.from.release} to ${plan.to.release}: the database no longer matches the plan; nothing was changed`,
+          { problems: reconciled.reasons, hint: 'check `stepback status`, then make a new plan' },
+        );
+      }
+      const problems = reconciled.remaining.flatMap((p) =>
+        revertProblems(rows.get(p.name)!, s.bySource.get(p.name), p),
+      );
+      if (problems.length > 0) {
+        throw new RefusedError(
+          `refusing to roll back from ${plan.from.release} to ${plan.to.release}; nothing was changed`,
+          {
+            problems,
+            hint: `run the down migrations from the image of ${plan.from.release}, whose files the plan was made from`,
+          },
+        );
+      }
+      if (reconciled.alreadyReverted.length > 0)
+        s.log(`resuming: already reverted ${reconciled.alreadyReverted.join(', ')}`);
+      revert = reconciled.remaining.map((p) => p.name);
+    } else {
+      const decision = decideDownTo(s.state.applied, s.sources, opts.to!);
+      if (decision.kind === 'usage') throw new UsageError(decision.message);
+      if (decision.kind === 'refused') {
+        throw new RefusedError(`refusing to migrate down to ${opts.to}; nothing was changed`, {
+          problems: decision.problems,
+          hint: 'run down from the code (image) that applied these migrations, with their down files unchanged',
+        });
+      }
+      revert = decision.revert;
+    }
+    if (revert.length === 0) s.log('nothing to revert');
+    else {
+      s.log(`reverting ${revert.length} migration(s), newest first`);
+      await sequence(s, result, 'down', revert, 'own');
+    }
+    if (opts.plan) {
+      try {
+        const verification = await verifyReleaseFingerprint(s.client, {
+          schema: s.schema,
+          release: opts.plan.to.release,
+        });
+        result.verification = verification;
+        s.log(
+          verification.matches === null
+            ? `schema not verified: ${verification.reason}`
+            : verification.matches
+              ? `schema matches release ${opts.plan.to.release} as deployed`
+              : `warning: schema differs from release ${opts.plan.to.release}: ${verification.differences.join('; ')}`,
+        );
+      } catch (error) {
+        s.log(`warning: could not verify the schema: ${(error as Error).message}`);
+        result.verification = { error: (error as Error).message };
+      }
+    }
+  });
+}
+
+export async function resolve(opts: ResolveOptions): Promise<RunResult> {
+  return runCommand('resolve', opts, async (s, result) => {
+    if ((opts.applied === undefined) === (opts.reverted === undefined)) {
+      throw new UsageError('resolve needs exactly one of --applied NAME or --reverted NAME');
+    }
+    const applied = new Set(s.state.applied.map((a) => a.name));
+    const detail = (action: string) => ({ action, reason: opts.reason ?? null });
+    if (opts.applied !== undefined) {
+      const name = opts.applied;
+      const source = s.bySource.get(name);
+      if (!source) throw new UsageError(`resolve --applied ${name}: no such migration in ${opts.dir}`);
+      if (applied.has(name))
+        throw new UsageError(`resolve --applied ${name}: it is already recorded as applied`);
+      if (!s.state.exists) await s.client.query(ensureStateSql(s.names));
+      await s.client.query(
+        `BEGIN;\n${insertAppliedSql(s.names, source, s.who, 'now()')};\n${insertEventSql(s.names, 'resolve', name, s.who, { detail: detail('applied') })};\nCOMMIT`,
+      );
+      result.applied.push({ name, durationMs: 0 });
+      s.log(`recorded ${name} as applied (by hand)${opts.reason ? `: ${opts.reason}` : ''}`);
+    } else {
+      const name = opts.reverted!;
+      if (!applied.has(name))
+        throw new UsageError(`resolve --reverted ${name}: it is not recorded as applied`);
+      await s.client.query(
+        `BEGIN;\n${deleteAppliedSql(s.names, name)};\n${insertEventSql(s.names, 'resolve', name, s.who, { detail: detail('reverted') })};\nCOMMIT`,
+      );
+      result.reverted.push({ name, durationMs: 0 });
+      s.log(`recorded ${name} as reverted (by hand)${opts.reason ? `: ${opts.reason}` : ''}`);
+    }
+  }).then((r) => r);
+}
+
+/** The database's migration state (no lock: a read). Throws StepbackErrors. */
+export async function status(opts: RunnerOptions): Promise<DatabaseStatus> {
+  const s = settings(opts);
+  const sources = await loadMigrations(opts.dir);
+  const client = await openClient(opts, s);
+  try {
+    const state = await readState(client, stateNames(s.schema));
+    return classifyStatus(s.schema, state.applied, sources);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** The manifest entries (DESIGN.md §4) for a directory's migrations. */
+export function manifestMigrations(sources: readonly MigrationSource[]): ManifestMigration[] {
+  return sources.map((m) => ({
+    name: m.name,
+    checksum: m.checksum,
+    downChecksum: m.downChecksum,
+    reversible: m.reversible,
+    transactional: m.transactional,
+  }));
+}
+
+export type { StateNames };
