@@ -5,6 +5,11 @@
  * OWNERSHIP (during the build-out): types and buildManifest are the shared contract; parseManifest and
  * manifestDigest are implemented by the manifest/planner work (issue 3).
  */
+import { createHash } from 'node:crypto';
+import { z } from 'zod';
+import { canonicalJson } from './canonical-json.ts';
+import { UsageError } from './errors.ts';
+
 export const MANIFEST_FORMAT = 'stepback/manifest@1';
 
 export interface ManifestMigration {
@@ -59,4 +64,163 @@ export function buildManifest(input: BuildManifestInput): Manifest {
   if (input.taskDefinitionArn) manifest.taskDefinitionArn = input.taskDefinitionArn;
   if (input.taskDefinition) manifest.taskDefinition = input.taskDefinition;
   return manifest;
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// Validation on read and the canonical digest (issue 3).
+
+const CHECKSUM = /^sha256:[0-9a-f]{64}$/;
+const checksumMessage = 'must be "sha256:" followed by 64 lowercase hex digits';
+/** At most this many problems are listed; a shuffled 10,000-entry manifest should not print 10,000 lines. */
+const MAX_PROBLEMS = 50;
+
+const migrationSchema = z.strictObject({
+  name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  checksum: z.string({ error: 'must be a string' }).regex(CHECKSUM, { error: checksumMessage }),
+  downChecksum: z
+    .string({ error: `must be null or a string` })
+    .regex(CHECKSUM, { error: `${checksumMessage} (or null when irreversible)` })
+    .nullable(),
+  reversible: z.boolean({ error: 'must be true or false' }),
+  transactional: z.boolean({ error: 'must be true or false' }),
+});
+
+const manifestSchema = z.strictObject({
+  format: z.literal(MANIFEST_FORMAT, {
+    error: (issue) =>
+      `unknown format ${JSON.stringify(issue.input)}; this stepback reads "${MANIFEST_FORMAT}"`,
+  }),
+  release: z
+    .string({ error: 'must be a string' })
+    .min(1, { error: 'must not be empty' })
+    .max(200, { error: 'must be at most 200 characters' })
+    // Release names become file names, object keys and git tags: no whitespace or control characters.
+    .regex(/^[^\s\p{Cc}]+$/u, { error: 'must not contain whitespace or control characters' }),
+  createdAt: z.iso.datetime({ error: 'must be an ISO 8601 UTC timestamp like 2026-11-21T10:00:00Z' }),
+  source: z
+    .strictObject({
+      repository: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+      commit: z
+        .string({ error: 'must be a string' })
+        .regex(/^(?:[0-9a-f]{40}|[0-9a-f]{64})$/, { error: 'must be a full lowercase hex commit id' }),
+    })
+    .optional(),
+  image: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }).optional(),
+  taskDefinitionArn: z
+    .string({ error: 'must be a string' })
+    .regex(/^arn:[^:]+:ecs:[^:]*:[^:]*:task-definition\/.+$/, { error: 'must be an ECS task definition ARN' })
+    .optional(),
+  taskDefinition: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional(),
+  migrations: z.array(migrationSchema, { error: 'must be an array' }),
+});
+
+/** `['migrations', 3, 'checksum']` → `migrations[3].checksum`. */
+export function formatIssuePath(path: readonly PropertyKey[]): string {
+  let out = '';
+  for (const key of path) {
+    if (typeof key === 'number') out += `[${key}]`;
+    else out += out === '' ? String(key) : `.${String(key)}`;
+  }
+  return out === '' ? '(document)' : out;
+}
+
+/** Whether `path` names a member that exists in `input` (zod's issues do not carry the input). */
+function isPresent(input: unknown, path: readonly PropertyKey[]): boolean {
+  let at: unknown = input;
+  for (const key of path) {
+    if (at === null || typeof at !== 'object' || !Object.hasOwn(at, key)) return false;
+    at = (at as Record<PropertyKey, unknown>)[key];
+  }
+  return at !== undefined;
+}
+
+/** One line per zod issue, `path: message`; unknown keys are named one by one; absent fields say so. */
+export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unknown): string[] {
+  const problems: string[] = [];
+  for (const issue of issues) {
+    if (issue.code === 'unrecognized_keys') {
+      for (const key of issue.keys) problems.push(`${formatIssuePath([...issue.path, key])}: unknown field`);
+    } else if (issue.path.length > 0 && !isPresent(input, issue.path)) {
+      problems.push(`${formatIssuePath(issue.path)}: is missing`);
+    } else {
+      problems.push(`${formatIssuePath(issue.path)}: ${issue.message}`);
+    }
+  }
+  return problems;
+}
+
+/** Problems zod cannot see: name order, duplicates, and the downChecksum/reversible pairing. One pass. */
+function crossFieldProblems(migrations: readonly ManifestMigration[]): string[] {
+  const problems: string[] = [];
+  const firstIndex = new Map<string, number>();
+  let previous: string | undefined;
+  for (let i = 0; i < migrations.length; i++) {
+    const m = migrations[i]!;
+    const seen = firstIndex.get(m.name);
+    if (seen !== undefined) {
+      problems.push(`migrations[${i}].name: duplicate name "${m.name}" (also migrations[${seen}])`);
+    } else {
+      firstIndex.set(m.name, i);
+      if (previous !== undefined && m.name < previous)
+        problems.push(
+          `migrations[${i}].name: "${m.name}" is out of order (after "${previous}"); migrations must be listed in name order`,
+        );
+    }
+    previous = m.name;
+    if (m.reversible && m.downChecksum === null)
+      problems.push(`migrations[${i}].downChecksum: is null but the migration is marked reversible`);
+    if (!m.reversible && m.downChecksum !== null)
+      problems.push(`migrations[${i}].downChecksum: must be null because the migration is not reversible`);
+  }
+  return problems;
+}
+
+/**
+ * Validate a manifest read from disk or the network. Every problem is reported together in one UsageError,
+ * each naming its field (`migrations[3].checksum: …`). `where` names the source (a file, a store location).
+ */
+export function parseManifest(json: unknown, where?: string): Manifest {
+  const result = manifestSchema.safeParse(json);
+  const problems = result.success
+    ? crossFieldProblems(result.data.migrations)
+    : describeIssues(result.error.issues, json);
+  if (!result.success && json !== null && typeof json === 'object') {
+    // Order/duplicate problems are worth reporting even when a field elsewhere is bad.
+    const migrations = (json as { migrations?: unknown }).migrations;
+    if (Array.isArray(migrations)) problems.push(...crossFieldProblemsLoose(migrations));
+  }
+  if (problems.length === 0 && result.success) return result.data as Manifest;
+  const shown =
+    problems.length > MAX_PROBLEMS
+      ? [...problems.slice(0, MAX_PROBLEMS), `… and ${problems.length - MAX_PROBLEMS} more problems`]
+      : problems;
+  throw new UsageError(
+    `invalid stepback manifest${where ? ` (${where})` : ''}: ${problems.length} problem${problems.length === 1 ? '' : 's'}`,
+    {
+      problems: shown,
+      hint: `a manifest is written by \`stepback manifest\`; regenerate it from the release's migrations rather than editing it`,
+    },
+  );
+}
+
+/** crossFieldProblems for entries that did not all pass the schema: only the well-typed ones are compared. */
+function crossFieldProblemsLoose(entries: readonly unknown[]): string[] {
+  const typed: ManifestMigration[] = [];
+  const indexes: number[] = [];
+  entries.forEach((entry, i) => {
+    const parsed = migrationSchema.safeParse(entry);
+    if (parsed.success) {
+      typed.push(parsed.data);
+      indexes.push(i);
+    }
+  });
+  // Re-number the problems to the original indexes.
+  return crossFieldProblems(typed).map((p) =>
+    p.replace(/migrations\[(\d+)\]/g, (_, n: string) => `migrations[${indexes[Number(n)]}]`),
+  );
+}
+
+/** `sha256:<hex>` of the manifest's canonical JSON: stable across key order and whitespace. */
+export function manifestDigest(manifest: Manifest): string {
+  return `sha256:${createHash('sha256').update(canonicalJson(manifest)).digest('hex')}`;
 }

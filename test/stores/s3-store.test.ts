@@ -1,0 +1,167 @@
+import {
+  GetObjectCommand,
+  ListObjectsV2Command,
+  NoSuchKey,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import { mockClient } from 'aws-sdk-client-mock';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { RefusedError, UsageError } from '../../src/core/errors.ts';
+import { manifestDigest } from '../../src/core/manifest.ts';
+import { openStore, ReleaseNotFoundError } from '../../src/stores/store.ts';
+import { recordingSleep, release } from './helpers.ts';
+
+function s3Error(name: string, status: number): S3ServiceException {
+  return new S3ServiceException({
+    name,
+    $fault: 'client',
+    $metadata: { httpStatusCode: status },
+    message: name,
+  });
+}
+
+/** An in-memory bucket behind the real S3Client's command interface, honouring If-None-Match: *. */
+function memoryBucket(bucket: string) {
+  const objects = new Map<string, string>();
+  const mock = mockClient(S3Client);
+  const faults: { command: 'put' | 'get' | 'list'; error: Error }[] = [];
+  const takeFault = (command: 'put' | 'get' | 'list') => {
+    const i = faults.findIndex((f) => f.command === command);
+    if (i < 0) return;
+    const [f] = faults.splice(i, 1);
+    throw f!.error;
+  };
+  mock.on(PutObjectCommand).callsFake((input) => {
+    takeFault('put');
+    if (input.Bucket !== bucket) throw s3Error('NoSuchBucket', 404);
+    if (input.IfNoneMatch === '*' && objects.has(input.Key)) throw s3Error('PreconditionFailed', 412);
+    objects.set(input.Key, String(input.Body));
+    return { ETag: '"x"' };
+  });
+  mock.on(GetObjectCommand).callsFake((input) => {
+    takeFault('get');
+    const body = objects.get(input.Key);
+    if (body === undefined)
+      throw new NoSuchKey({
+        $metadata: { httpStatusCode: 404 },
+        message: 'The specified key does not exist.',
+      });
+    // The part of the SDK's stream body the store uses.
+    return { Body: { transformToString: async () => body } };
+  });
+  mock.on(ListObjectsV2Command).callsFake((input) => {
+    takeFault('list');
+    // Two keys a page, so pagination is exercised.
+    const keys = [...objects.keys()].filter((k) => k.startsWith(input.Prefix ?? '')).sort();
+    const start = input.ContinuationToken ? Number(input.ContinuationToken) : 0;
+    const page = keys.slice(start, start + 2);
+    return {
+      Contents: page.map((Key) => ({ Key })),
+      ...(start + 2 < keys.length ? { NextContinuationToken: String(start + 2), IsTruncated: true } : {}),
+    };
+  });
+  return {
+    objects,
+    mock,
+    fail: (command: 'put' | 'get' | 'list', error: Error) => faults.push({ command, error }),
+  };
+}
+
+let bucket: ReturnType<typeof memoryBucket>;
+const client = () =>
+  new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
+beforeEach(() => {
+  bucket = memoryBucket('releases-bucket');
+});
+afterEach(() => bucket.mock.restore());
+
+describe('S3 store', () => {
+  it('puts under PREFIX/<release>.json with a conditional write, gets and lists', async () => {
+    const store = await openStore('s3://releases-bucket/app/prod', { s3: client() });
+    const v1 = release('v1.0.0');
+    expect(await store.put(v1)).toBe('created');
+    await store.put(release('v1.10.0'));
+    await store.put(release('v1.9.0'));
+    bucket.objects.set('app/prod/nested/v0.json', '{}');
+    bucket.objects.set('app/prod/README.txt', 'x');
+    expect([...bucket.objects.keys()]).toContain('app/prod/v1.0.0.json');
+    const put = bucket.mock.commandCalls(PutObjectCommand)[0]!.args[0].input;
+    expect(put).toMatchObject({
+      Bucket: 'releases-bucket',
+      Key: 'app/prod/v1.0.0.json',
+      IfNoneMatch: '*',
+      ContentType: 'application/json',
+    });
+    expect(await store.get('v1.0.0')).toEqual(v1);
+    expect(await store.list()).toEqual(['v1.0.0', 'v1.9.0', 'v1.10.0']);
+  });
+
+  it('works without a prefix', async () => {
+    const store = await openStore('s3://releases-bucket', { s3: client() });
+    await store.put(release('v1'));
+    expect([...bucket.objects.keys()]).toEqual(['v1.json']);
+    expect(await store.list()).toEqual(['v1']);
+  });
+
+  it('same manifest again → unchanged (412 then compare); different → refused with both digests', async () => {
+    const store = await openStore('s3://releases-bucket/p', { s3: client() });
+    const a = release('v1');
+    const b = release('v1', ['0001_users']);
+    expect(await store.put(a)).toBe('created');
+    expect(await store.put(JSON.parse(JSON.stringify(a)))).toBe('unchanged');
+    const error = await store.put(b).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RefusedError);
+    expect((error as Error).message).toContain(`stored ${manifestDigest(a)}, new ${manifestDigest(b)}`);
+    expect(JSON.parse(bucket.objects.get('p/v1.json')!)).toEqual(a);
+  });
+
+  it('concurrent puts: exactly one creates', async () => {
+    const store = await openStore('s3://releases-bucket/p', { s3: client() });
+    const results = await Promise.all([
+      store.put(release('v1')),
+      store.put(release('v1')),
+      store.put(release('v1')),
+    ]);
+    expect(results.sort()).toEqual(['created', 'unchanged', 'unchanged']);
+  });
+
+  it('retries a 409 ConditionalRequestConflict through the injected sleep', async () => {
+    const { sleep, waits } = recordingSleep();
+    const store = await openStore('s3://releases-bucket/p', { s3: client(), sleep });
+    bucket.fail('put', s3Error('ConditionalRequestConflict', 409));
+    expect(await store.put(release('v1'))).toBe('created');
+    expect(waits).toHaveLength(1);
+  });
+
+  it('a missing release lists the nearby ones', async () => {
+    const store = await openStore('s3://releases-bucket/p', { s3: client() });
+    for (const r of ['v1', 'v2', 'v3', 'v5', 'v6', 'v7', 'v8']) await store.put(release(r));
+    const error = (await store.get('v4').catch((e: unknown) => e)) as ReleaseNotFoundError;
+    expect(error).toBeInstanceOf(ReleaseNotFoundError);
+    expect(error.message).toBe('release v4 has no manifest in s3://releases-bucket/p');
+    expect(error.hint).toBe('releases nearby: v1, v2, v3, v5, v6 (7 in all)');
+  });
+
+  it('access denied names the IAM action needed', async () => {
+    const store = await openStore('s3://releases-bucket/p', { s3: client() });
+    bucket.fail('put', s3Error('AccessDenied', 403));
+    const putError = (await store.put(release('v1')).catch((e: unknown) => e)) as UsageError;
+    expect(putError).toBeInstanceOf(UsageError);
+    expect(putError.message).toBe('access denied to put s3://releases-bucket/p/v1.json');
+    expect(putError.hint).toMatch(/s3:PutObject/);
+    bucket.fail('get', s3Error('AccessDenied', 403));
+    const getError = (await store.get('v1').catch((e: unknown) => e)) as UsageError;
+    expect(getError.hint).toMatch(/s3:GetObject .*s3:ListBucket/);
+    expect(getError.message).not.toMatch(/secret|AKIDTEST/);
+  });
+
+  it('validates what it reads', async () => {
+    const store = await openStore('s3://releases-bucket/p', { s3: client() });
+    bucket.objects.set('p/v1.json', JSON.stringify({ ...release('v1'), migrations: [{ name: 'x' }] }));
+    await expect(store.get('v1')).rejects.toThrow(
+      /invalid stepback manifest \(s3:\/\/releases-bucket\/p\/v1\.json\)/,
+    );
+  });
+});
