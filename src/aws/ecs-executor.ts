@@ -1,0 +1,88 @@
+/**
+ * MigrationExecutor over a one-off ECS task: the stepback arguments, prefixed by the runner command inside
+ * the image, run as an override of the named container; the result carries the container's log lines so the
+ * pipeline can read the runner's one-line JSON result.
+ */
+import type { CapacityProviderStrategyItem, LaunchType, NetworkConfiguration } from '@aws-sdk/client-ecs';
+import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../pipeline/ports.ts';
+import type { TimeDeps } from './clock.ts';
+import { type RunTaskClients, type RunTaskOptions, runTask } from './run-task.ts';
+
+export const DEFAULT_RUNNER_COMMAND = ['npx', '--no-install', 'stepback'];
+
+export interface EcsTaskExecutorConfig extends TimeDeps {
+  clients: RunTaskClients;
+  cluster: string;
+  containerName: string;
+  /** Copy network configuration, launch type / capacity providers and platform version from this service. */
+  service?: string;
+  /** Used when the request names no task definition (otherwise the service's). */
+  taskDefinitionArn?: string;
+  /** What runs `stepback` inside the image (default `npx --no-install stepback`). */
+  runnerCommand?: string[];
+  startedBy?: string;
+  tags?: Record<string, string>;
+  launchType?: LaunchType;
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
+  networkConfiguration?: NetworkConfiguration;
+  platformVersion?: string;
+  pollIntervalMs?: number;
+  logIntervalMs?: number;
+  fastPollIntervalMs?: number;
+  capacityAttempts?: number;
+}
+
+/** startedBy: up to 128 letters, numbers, hyphens, underscores and slashes. */
+export function startedByFor(text: string): string {
+  return text.replace(/[^A-Za-z0-9_/-]/g, '-').slice(0, 128);
+}
+
+/** ECS tag values: letters, numbers, spaces and `_ . : / = + - @`, up to 256. */
+export function tagValue(text: string): string {
+  return text.replace(/[^\p{L}\p{N} _.:/=+\-@]/gu, '_').slice(0, 256);
+}
+
+export class EcsTaskExecutor implements MigrationExecutor {
+  readonly kind = 'ecs' as const;
+
+  constructor(private readonly config: EcsTaskExecutorConfig) {}
+
+  async run(request: ExecRequest, log: Log): Promise<ExecResult> {
+    const c = this.config;
+    const options: RunTaskOptions = {
+      cluster: c.cluster,
+      containerName: c.containerName,
+      command: [...(c.runnerCommand ?? DEFAULT_RUNNER_COMMAND), ...request.args],
+      environment: request.env,
+      startedBy: startedByFor(c.startedBy ?? `stepback/${request.release}`),
+      tags: {
+        ...c.tags,
+        'stepback:release': tagValue(request.release),
+        'stepback:run': tagValue(request.idempotencyKey),
+      },
+      idempotencyKey: request.idempotencyKey,
+      timeoutMs: request.timeoutMs,
+      ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.taskDefinitionArn || c.taskDefinitionArn
+        ? { taskDefinition: request.taskDefinitionArn ?? c.taskDefinitionArn }
+        : {}),
+      ...(c.service ? { service: c.service } : {}),
+      ...(c.launchType ? { launchType: c.launchType } : {}),
+      ...(c.capacityProviderStrategy ? { capacityProviderStrategy: c.capacityProviderStrategy } : {}),
+      ...(c.networkConfiguration ? { networkConfiguration: c.networkConfiguration } : {}),
+      ...(c.platformVersion ? { platformVersion: c.platformVersion } : {}),
+      ...(c.pollIntervalMs !== undefined ? { pollIntervalMs: c.pollIntervalMs } : {}),
+      ...(c.logIntervalMs !== undefined ? { logIntervalMs: c.logIntervalMs } : {}),
+      ...(c.fastPollIntervalMs !== undefined ? { fastPollIntervalMs: c.fastPollIntervalMs } : {}),
+      ...(c.capacityAttempts !== undefined ? { capacityAttempts: c.capacityAttempts } : {}),
+    };
+    const result = await runTask(c.clients, options, log, c);
+    return {
+      ok: result.ok,
+      exitCode: result.exitCode,
+      id: result.taskArn || 'ecs:not-started',
+      message: result.message,
+      ...(result.logsRead ? { stdout: result.lines.join('\n') } : {}),
+    };
+  }
+}

@@ -1,0 +1,498 @@
+/**
+ * The migration as a one-off ECS task (DESIGN.md §2, §6; deploy-tools.md §4.1–4.5): RunTask from a full task
+ * definition ARN with a clientToken, failures[] reported in full and capacity shortages retried, our own
+ * polling loop (never the SDK waiters), the named container's verdict, its awslogs stream printed while it
+ * runs and drained after, and StopTask with a reason on timeout or cancellation.
+ */
+
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import {
+  type CapacityProviderStrategyItem,
+  type ContainerDefinition,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  type DescribeTaskDefinitionCommandOutput,
+  DescribeTasksCommand,
+  type ECSClient,
+  type LaunchType,
+  type NetworkConfiguration,
+  RunTaskCommand,
+  type RunTaskCommandInput,
+  type RunTaskCommandOutput,
+  StopTaskCommand,
+  type Task,
+} from '@aws-sdk/client-ecs';
+import { classifyAwsError, fullJitterDelay } from '../core/aws-errors.ts';
+import { clientTokenFor } from '../core/client-token.ts';
+import {
+  describeFailures,
+  isCapacityFailure,
+  type TaskVerdict,
+  taskId,
+  taskVerdict,
+} from '../core/ecs-verdict.ts';
+import { RefusedError, UsageError } from '../core/errors.ts';
+import type { Log } from '../pipeline/ports.ts';
+import { AwsAccessError, awsCall, type CallContext, errorText } from './aws-call.ts';
+import { type Clock, realClock, type TimeDeps } from './clock.ts';
+import { LogTail } from './log-tail.ts';
+
+export interface RunTaskOptions {
+  cluster: string;
+  /** The task definition to run; resolved to its full ARN before RunTask. Defaults to the service's. */
+  taskDefinition?: string;
+  /** Copy task definition (unless given), network configuration, launch type or capacity provider strategy and platform version from this service. */
+  service?: string;
+  /** The container whose command is overridden and whose exit code decides. */
+  containerName: string;
+  command: string[];
+  environment?: Record<string, string>;
+  startedBy?: string;
+  tags?: Record<string, string>;
+  /** Stable per pipeline attempt; becomes the clientToken. */
+  idempotencyKey: string;
+  launchType?: LaunchType;
+  capacityProviderStrategy?: CapacityProviderStrategyItem[];
+  networkConfiguration?: NetworkConfiguration;
+  platformVersion?: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+  /** DescribeTasks cadence (default 6 s: DescribeTasks shares a ~20 TPS bucket). */
+  pollIntervalMs?: number;
+  /** Log stream cadence while the task runs (default 1 s; GetLogEvents allows 25 TPS per account and region). */
+  logIntervalMs?: number;
+  /** Cadence once the finish line was seen in the logs (default 1 s, for at most `fastPolls` polls). */
+  fastPollIntervalMs?: number;
+  fastPolls?: number;
+  /** RunTask attempts after capacity shortages (default 6 in all). */
+  capacityAttempts?: number;
+  /** A log line that means "the command is done" (default: the `stepback/result@1` JSON line). */
+  finishedLine?: (line: string) => boolean;
+  /** Print the container's lines to the log (default true). */
+  echo?: boolean;
+}
+
+export interface TaskRunResult {
+  ok: boolean;
+  exitCode: number | null;
+  /** Empty when no task was started. */
+  taskArn: string;
+  taskDefinitionArn: string;
+  message: string;
+  /** The container's log lines (stdout and stderr, as awslogs has them). */
+  lines: string[];
+  /** False when the container has no awslogs configuration or its stream never appeared. */
+  logsRead: boolean;
+  /** The last DescribeTasks view of the task. */
+  task?: Task;
+}
+
+export interface RunTaskClients {
+  ecs: ECSClient;
+  logs: CloudWatchLogsClient;
+  logsIn?(region: string | undefined): CloudWatchLogsClient;
+}
+
+/** The runner's one-line JSON result (key order is not a contract, so look anywhere in a JSON-looking line). */
+export const RESULT_LINE = /^\s*\{.*"format":"stepback\/result@1"/;
+
+const MISSING_LIMIT = 5;
+const RECHECKS = 3;
+
+interface ResolvedRun {
+  taskDefinitionArn: string;
+  container: ContainerDefinition;
+  input: RunTaskCommandInput;
+}
+
+function kv(record: Record<string, string> | undefined): { name: string; value: string }[] | undefined {
+  if (!record || Object.keys(record).length === 0) return undefined;
+  return Object.entries(record).map(([name, value]) => ({ name, value }));
+}
+
+async function resolveRun(
+  clients: RunTaskClients,
+  o: RunTaskOptions,
+  ctx: CallContext,
+): Promise<ResolvedRun> {
+  let fromService: Partial<RunTaskCommandInput> = {};
+  let taskDefinition = o.taskDefinition;
+  if (o.service) {
+    const out = await awsCall(
+      'ecs:DescribeServices',
+      () => clients.ecs.send(new DescribeServicesCommand({ cluster: o.cluster, services: [o.service!] })),
+      ctx,
+    );
+    const service = out.services?.[0];
+    if (!service)
+      throw new UsageError(`Service ${o.service} was not found in cluster ${o.cluster}`, {
+        problems: (out.failures ?? []).map((f) => `${f.arn}: ${f.reason}${f.detail ? ` (${f.detail})` : ''}`),
+      });
+    taskDefinition ??= service.taskDefinition;
+    fromService = {
+      ...(service.networkConfiguration ? { networkConfiguration: service.networkConfiguration } : {}),
+      ...(service.capacityProviderStrategy?.length
+        ? { capacityProviderStrategy: service.capacityProviderStrategy }
+        : service.launchType
+          ? { launchType: service.launchType }
+          : {}),
+      ...(service.platformVersion ? { platformVersion: service.platformVersion } : {}),
+    };
+  }
+  if (!taskDefinition)
+    throw new UsageError('No task definition to run: pass a task definition ARN or a service');
+  let described: DescribeTaskDefinitionCommandOutput;
+  try {
+    described = await awsCall(
+      'ecs:DescribeTaskDefinition',
+      () => clients.ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition })),
+      ctx,
+    );
+  } catch (error) {
+    if (error instanceof AwsAccessError) throw error;
+    throw new UsageError(`Task definition ${taskDefinition} cannot be described: ${errorText(error)}`, {
+      cause: error,
+    });
+  }
+  const td = described.taskDefinition;
+  if (!td?.taskDefinitionArn) throw new UsageError(`Task definition ${taskDefinition} was not found`);
+  if (td.status !== 'ACTIVE')
+    throw new RefusedError(`Task definition ${td.taskDefinitionArn} is ${td.status}: ECS cannot run it`, {
+      hint: 'register it again from the release record (its manifest keeps the full task definition)',
+    });
+  const container = td.containerDefinitions?.find((c) => c.name === o.containerName);
+  if (!container)
+    throw new UsageError(
+      `Task definition ${td.taskDefinitionArn} has no container named ${o.containerName}`,
+      {
+        problems: [
+          `containers: ${(td.containerDefinitions ?? []).map((c) => c.name).join(', ') || '(none)'}`,
+        ],
+        hint: 'set the container name to the one that holds the stepback CLI',
+      },
+    );
+  // Explicit options win; launch type and capacity provider strategy are mutually exclusive on RunTask.
+  const placement: Partial<RunTaskCommandInput> = o.launchType
+    ? { launchType: o.launchType }
+    : o.capacityProviderStrategy
+      ? { capacityProviderStrategy: o.capacityProviderStrategy }
+      : fromService.launchType
+        ? { launchType: fromService.launchType }
+        : fromService.capacityProviderStrategy
+          ? { capacityProviderStrategy: fromService.capacityProviderStrategy }
+          : {};
+  const networkConfiguration = o.networkConfiguration ?? fromService.networkConfiguration;
+  const platformVersion = o.platformVersion ?? fromService.platformVersion;
+  const environment = kv(o.environment);
+  const tags = o.tags ? Object.entries(o.tags).map(([key, value]) => ({ key, value })) : undefined;
+  return {
+    taskDefinitionArn: td.taskDefinitionArn,
+    container,
+    input: {
+      cluster: o.cluster,
+      // Always the full ARN: RunTask resolves family names before authorization (deploy-tools.md §4.1).
+      taskDefinition: td.taskDefinitionArn,
+      count: 1,
+      ...placement,
+      ...(networkConfiguration ? { networkConfiguration } : {}),
+      ...(platformVersion ? { platformVersion } : {}),
+      ...(o.startedBy ? { startedBy: o.startedBy } : {}),
+      ...(tags?.length ? { tags } : {}),
+      overrides: {
+        containerOverrides: [
+          { name: o.containerName, command: o.command, ...(environment ? { environment } : {}) },
+        ],
+      },
+    },
+  };
+}
+
+function awslogsOf(container: ContainerDefinition, id: string) {
+  const log = container.logConfiguration;
+  if (log?.logDriver !== 'awslogs') return undefined;
+  const group = log.options?.['awslogs-group'];
+  const prefix = log.options?.['awslogs-stream-prefix'];
+  if (!group || !prefix) return undefined;
+  return { group, stream: `${prefix}/${container.name}/${id}`, region: log.options?.['awslogs-region'] };
+}
+
+/** Start the task, retrying capacity shortages; one distinct, deterministic clientToken per attempt. */
+async function startTask(
+  ecs: ECSClient,
+  resolved: ResolvedRun,
+  o: RunTaskOptions,
+  ctx: CallContext,
+  log: Log,
+): Promise<{ task?: Task; message?: string }> {
+  const attempts = o.capacityAttempts ?? 6;
+  for (let attempt = 1; ; attempt++) {
+    const clientToken = clientTokenFor(o.idempotencyKey, attempt);
+    let out: RunTaskCommandOutput;
+    try {
+      out = await awsCall(
+        'ecs:RunTask',
+        () => ecs.send(new RunTaskCommand({ ...resolved.input, clientToken })),
+        ctx,
+      );
+    } catch (error) {
+      if (error instanceof AwsAccessError) {
+        // The permissions RunTask needs beyond ecs:RunTask are the usual cause (deploy-tools.md §4.1, §4.6).
+        error.problems.push(
+          'RunTask also needs iam:PassRole on the task and execution roles' +
+            (resolved.input.tags?.length ? ', and ecs:TagResource because the task is tagged' : ''),
+        );
+        throw error;
+      }
+      if (classifyAwsError(error) === 'conflict')
+        throw new RefusedError(
+          `RunTask refused clientToken ${clientToken}: it was already used for a different request (${errorText(error)})`,
+          {
+            hint: 'a retried step must send the same parameters; for a new run use a new idempotency key',
+            cause: error,
+          },
+        );
+      throw new UsageError(`RunTask failed: ${errorText(error)}`, { cause: error });
+    }
+    const task = out.tasks?.[0];
+    const failures = out.failures ?? [];
+    if (task) {
+      if (failures.length > 0) log.warn(`RunTask also reported: ${describeFailures(failures)}`);
+      return { task };
+    }
+    const all = describeFailures(failures) || 'no task and no failure reported';
+    const retryable = failures.length > 0 && failures.every(isCapacityFailure);
+    if (!retryable || attempt >= attempts) {
+      const why = retryable ? ` (still no capacity after ${attempt} attempts)` : '';
+      return { message: `RunTask started no task${why}: ${all}` };
+    }
+    const delay = Math.max(1_000, fullJitterDelay(attempt, 5_000, 60_000, ctx.random));
+    if (ctx.deadline !== undefined && ctx.clock.now() + delay > ctx.deadline)
+      return { message: `RunTask started no task before the timeout: ${all}` };
+    log.warn(
+      `RunTask: no capacity (${all}); attempt ${attempt + 1} of ${attempts} in ${(delay / 1000).toFixed(0)} s`,
+    );
+    await ctx.clock.sleep(delay, o.signal);
+    if (o.signal?.aborted) return { message: `Cancelled before a task started (last RunTask: ${all})` };
+  }
+}
+
+async function stopTask(
+  ecs: ECSClient,
+  cluster: string,
+  taskArn: string,
+  reason: string,
+  ctx: CallContext,
+  log: Log,
+): Promise<string> {
+  try {
+    await awsCall(
+      'ecs:StopTask',
+      () => ecs.send(new StopTaskCommand({ cluster, task: taskArn, reason })),
+      {
+        ...ctx,
+        signal: undefined,
+        deadline: undefined,
+      },
+      { maxRetries: 3 },
+    );
+    log.warn(`Stopped task ${taskId(taskArn)}: ${reason}`);
+    return `StopTask sent (reason: ${reason})`;
+  } catch (error) {
+    log.error(`StopTask ${taskArn} failed: ${errorText(error)}; stop it by hand`);
+    return `StopTask FAILED (${errorText(error)}): the task may still be running`;
+  }
+}
+
+/** Run one task to completion and judge it. Throws only for configuration and access errors. */
+export async function runTask(
+  clients: RunTaskClients,
+  o: RunTaskOptions,
+  log: Log,
+  deps: TimeDeps = {},
+): Promise<TaskRunResult> {
+  const clock: Clock = deps.clock ?? realClock;
+  const started = clock.now();
+  const deadline = started + o.timeoutMs;
+  const ctx: CallContext = {
+    clock,
+    log,
+    random: deps.random ?? Math.random,
+    deadline,
+    ...(o.signal ? { signal: o.signal } : {}),
+  };
+  const pollMs = o.pollIntervalMs ?? 6_000;
+  const logMs = Math.min(o.logIntervalMs ?? 1_000, pollMs);
+  const fastMs = o.fastPollIntervalMs ?? 1_000;
+  const finished = o.finishedLine ?? ((line: string) => RESULT_LINE.test(line));
+  const echo = o.echo ?? true;
+
+  const resolved = await resolveRun(clients, o, ctx);
+  const base = { taskDefinitionArn: resolved.taskDefinitionArn, lines: [] as string[], logsRead: false };
+  if (o.signal?.aborted)
+    return {
+      ...base,
+      ok: false,
+      exitCode: null,
+      taskArn: '',
+      message: 'Cancelled before the task was started',
+    };
+
+  const start = await startTask(clients.ecs, resolved, o, ctx, log);
+  if (!start.task?.taskArn) {
+    return {
+      ...base,
+      ok: false,
+      exitCode: null,
+      taskArn: '',
+      message: start.message ?? 'RunTask started no task',
+    };
+  }
+  const taskArn = start.task.taskArn;
+  const id = taskId(taskArn);
+  log.info(
+    `Started task ${id} (${taskArn}) from ${resolved.taskDefinitionArn}, container ${o.containerName}`,
+  );
+
+  const where = awslogsOf(resolved.container, id);
+  let sawFinish = false;
+  const tail = where
+    ? new LogTail(
+        clients.logsIn?.(where.region) ?? clients.logs,
+        where.group,
+        where.stream,
+        (line) => {
+          if (echo) log.info(line);
+          if (finished(line)) sawFinish = true;
+        },
+        ctx,
+      )
+    : undefined;
+  if (tail) log.info(`Following logs ${where!.group} ${where!.stream}`);
+  else
+    log.warn(
+      `Container ${o.containerName} has no awslogs log configuration (awslogs-group and awslogs-stream-prefix): its output cannot be shown, and the migration result can only be judged by its exit code`,
+    );
+
+  let task: Task | undefined = start.task;
+  let lastStatus = task.lastStatus;
+  let missing = 0;
+  let rechecks = 0;
+  let fastLeft = 0;
+  let nextDescribe = clock.now() + Math.min(pollMs, logMs);
+  let verdict: TaskVerdict = { state: 'running', lastStatus: lastStatus ?? 'PROVISIONING' };
+  const lines = () => tail?.lines ?? [];
+  const result = (ok: boolean, exitCode: number | null, message: string): TaskRunResult => ({
+    ok,
+    exitCode,
+    taskArn,
+    taskDefinitionArn: resolved.taskDefinitionArn,
+    message,
+    lines: lines(),
+    logsRead: tail?.exists ?? false,
+    ...(task ? { task } : {}),
+  });
+
+  const giveUp = async (why: string, reason: string): Promise<TaskRunResult> => {
+    log.error(why);
+    const stop = await stopTask(clients.ecs, o.cluster, taskArn, reason, ctx, log);
+    await tail?.poll().catch(() => 0);
+    return result(false, null, `${why}; ${stop}`);
+  };
+
+  try {
+    for (;;) {
+      if (o.signal?.aborted) {
+        return await giveUp(
+          `Cancelled while task ${id} was ${lastStatus ?? 'starting'}`,
+          'stepback: the pipeline step was cancelled',
+        );
+      }
+      if (clock.now() >= deadline) {
+        const minutes = (o.timeoutMs / 60_000).toFixed(1);
+        return await giveUp(
+          `Timed out after ${minutes} min waiting for task ${id} (${lastStatus ?? 'unknown'})`,
+          `stepback: timed out after ${minutes} min waiting for the migration`,
+        );
+      }
+      if (tail) {
+        const before = sawFinish;
+        await tail.poll();
+        if (sawFinish && !before) {
+          // The command printed its result: the task is about to stop. Look now and then often, briefly.
+          fastLeft = o.fastPolls ?? 10;
+          nextDescribe = clock.now();
+        }
+      }
+      if (clock.now() >= nextDescribe) {
+        const out = await awsCall(
+          'ecs:DescribeTasks',
+          () => clients.ecs.send(new DescribeTasksCommand({ cluster: o.cluster, tasks: [taskArn] })),
+          ctx,
+        );
+        const described = out.tasks?.find((t) => t.taskArn === taskArn);
+        if (!described) {
+          missing += 1;
+          const reason = describeFailures(out.failures ?? []) || 'not returned';
+          if (missing > MISSING_LIMIT)
+            return result(
+              false,
+              null,
+              `Task ${id} is not visible to DescribeTasks (${reason}) after ${missing} polls`,
+            );
+          log.info(`Task ${id} not visible yet (${reason}); polling again`);
+          nextDescribe = clock.now() + Math.min(pollMs, 2_000 * missing);
+        } else {
+          missing = 0;
+          task = described;
+          if (task.lastStatus !== lastStatus) {
+            log.info(`Task ${id}: ${lastStatus ?? '?'} → ${task.lastStatus}`);
+            lastStatus = task.lastStatus;
+          }
+          verdict = taskVerdict(task, o.containerName, rechecks >= RECHECKS);
+          if (verdict.state === 'succeeded' || verdict.state === 'failed') break;
+          if (verdict.state === 'recheck') {
+            rechecks += 1;
+            nextDescribe = clock.now() + 2_000;
+          } else if (fastLeft > 0) {
+            fastLeft -= 1;
+            nextDescribe = clock.now() + fastMs;
+          } else {
+            nextDescribe = clock.now() + pollMs;
+          }
+        }
+      }
+      const wait = Math.max(
+        0,
+        Math.min(tail ? logMs : pollMs, nextDescribe - clock.now(), deadline - clock.now()),
+      );
+      await clock.sleep(wait, o.signal);
+    }
+  } catch (error) {
+    if (error instanceof AwsAccessError) {
+      const stop = await stopTask(
+        clients.ecs,
+        o.cluster,
+        taskArn,
+        `stepback: lost access while waiting (${error.operation})`,
+        ctx,
+        log,
+      );
+      error.problems.push(`task ${taskArn} was running; ${stop}`);
+    }
+    throw error;
+  }
+
+  // The result line is the last thing the runner prints: once it was seen, the drain only confirms the end.
+  if (tail) await tail.drain(sawFinish ? 100 : 1_000);
+  if (tail && !tail.exists)
+    log.warn(
+      `No log stream ${where!.group}/${where!.stream} appeared (the container may never have started)`,
+    );
+  if (verdict.state === 'succeeded') {
+    log.info(verdict.message);
+    return result(true, 0, verdict.message);
+  }
+  if (verdict.state !== 'failed') return result(false, null, `Task ${id} ended without a verdict`);
+  log.error(verdict.message);
+  return result(false, verdict.exitCode, verdict.message);
+}
