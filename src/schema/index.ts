@@ -1,0 +1,14 @@
+/** The schema fingerprint: read, record per release, verify (issue 7 "verified rollback"). */
+export type { DiffOptions, SchemaDifference, SchemaFingerprint } from '../core/schema-diff.ts';
+export { diffSchemas, fingerprintDigest } from '../core/schema-diff.ts';
+export { type FingerprintOptions, fingerprintSchema, STEPBACK_TABLES } from './fingerprint.ts';
+export { parseFingerprint } from './parse.ts';
+export {
+  describeVerifyResult,
+  FINGERPRINTS_TABLE,
+  type RecordedFingerprint,
+  type ReleaseFingerprintOptions,
+  recordReleaseFingerprint,
+  type VerifyResult,
+  verifyReleaseFingerprint,
+} from './record.ts';
