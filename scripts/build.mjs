@@ -6,7 +6,7 @@
  * `node scripts/build.mjs cli` builds only the CLI (the test setup uses it).
  * ESM output needs a real `require` for the CommonJS dependencies that call it at run time (tunnel, pg).
  */
-import { existsSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -43,17 +43,30 @@ export async function buildActions() {
   const names = readdirSync(actionsDir).filter((n) => existsSync(join(actionsDir, n, 'main.ts')));
   await Promise.all(
     names.map(async (name) => {
+      // Build beside the committed bundle and swap it in whole, so a test running the bundle meanwhile
+      // never finds a half-written dist/.
       const outdir = join(actionsDir, name, 'dist');
-      rmSync(outdir, { recursive: true, force: true });
+      const staging = join(actionsDir, name, '.dist-staging');
+      rmSync(staging, { recursive: true, force: true });
       await esbuild.build({
         ...common,
         entryPoints: { index: join(actionsDir, name, 'main.ts') },
-        outdir,
+        outdir: staging,
         // Heavy, rarely used paths (the on-runner migration executor) load as separate chunks on demand.
         splitting: true,
         chunkNames: 'chunks/[name]-[hash]',
+        // @actions/core needs the HTTP client only for getIDToken, which no action calls; it brings undici.
+        alias: {
+          '@actions/http-client': join(root, 'src/actions/no-http-client.ts'),
+          '@actions/http-client/lib/auth': join(root, 'src/actions/no-http-client.ts'),
+        },
       });
-      writeFileSync(join(outdir, 'package.json'), '{ "type": "module" }\n');
+      writeFileSync(join(staging, 'package.json'), '{ "type": "module" }\n');
+      const old = join(actionsDir, name, '.dist-old');
+      rmSync(old, { recursive: true, force: true });
+      if (existsSync(outdir)) renameSync(outdir, old);
+      renameSync(staging, outdir);
+      rmSync(old, { recursive: true, force: true });
     }),
   );
   return names;

@@ -21,6 +21,8 @@ export interface ExecRequest {
   release: string;
   /** ECS: the exact task definition ARN to run (the release's image). */
   taskDefinitionArn?: string;
+  /** CodeBuild: the release's image to run as the build image (from its manifest), when known. */
+  image?: string;
   /** Idempotency key: a retried pipeline step must not start a second run. */
   idempotencyKey: string;
   /** Give up (and stop the remote work) after this long. */
@@ -73,3 +75,26 @@ export interface DeployTarget {
   live(): Promise<LiveRelease>;
   deploy(request: DeployRequest, log: Log): Promise<DeployResult>;
 }
+
+/** A registered task definition as record-release stores it and a rollback re-registers it. */
+export interface TaskDefinitionInfo {
+  taskDefinitionArn: string;
+  /** `ACTIVE` or `INACTIVE` (an INACTIVE one must be registered again before it can run). */
+  status: string;
+  /** RegisterTaskDefinition input shape: the describe output without ARN, revision, status and the like. */
+  registerInput: Record<string, unknown>;
+  /** Its tags (ECS: DescribeTaskDefinition with include TAGS), when the adapter reads them. */
+  tags?: Record<string, string>;
+}
+
+/** Reading and tagging task definitions (ECS, or a local stand-in for the demo and tests). */
+export interface TaskDefinitions {
+  describe(taskDefinitionArn: string): Promise<TaskDefinitionInfo>;
+  /** Add tags (idempotent: tagging again with the same values changes nothing). */
+  tag(taskDefinitionArn: string, tags: Record<string, string>): Promise<void>;
+  /** Register a stored definition again (a new revision), with tags; returns the new ARN. */
+  register?(registerInput: Record<string, unknown>, tags?: Record<string, string>): Promise<string>;
+}
+
+/** The tag record-release puts on a task definition, so a live service can be traced back to its manifest. */
+export const RELEASE_TAG = 'stepback:release';

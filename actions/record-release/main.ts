@@ -1,0 +1,3 @@
+import { run } from '../../src/actions/record-release.ts';
+
+await run();

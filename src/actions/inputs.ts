@@ -1,0 +1,229 @@
+/**
+ * Every action input, parsed and validated in one place (DESIGN.md §7). Each action declares its inputs
+ * here; `parse*Inputs(getInput)` returns a typed config or throws one UsageError listing every bad input by
+ * name. Booleans are strict (`true|True|TRUE|false|False|FALSE`), enums list their allowed values.
+ */
+import { z } from 'zod';
+import { UsageError } from '../core/errors.ts';
+
+/** `core.getInput`-shaped: the raw string, '' when not supplied. */
+export type GetInput = (name: string) => string;
+
+const TRUE = ['true', 'True', 'TRUE'];
+const FALSE = ['false', 'False', 'FALSE'];
+
+type Field<T> = z.ZodType<T, string>;
+
+const text = (): Field<string | undefined> =>
+  z.string().transform((v) => (v.trim() === '' ? undefined : v.trim()));
+
+const required = (): Field<string> =>
+  z
+    .string()
+    .transform((v) => v.trim())
+    .refine((v) => v !== '', { message: 'is required and was not supplied' });
+
+const bool = (fallback: boolean): Field<boolean> =>
+  z
+    .string()
+    .transform((v) => v.trim())
+    .refine((v) => v === '' || TRUE.includes(v) || FALSE.includes(v), {
+      message: 'must be one of true, True, TRUE, false, False, FALSE',
+    })
+    .transform((v) => (v === '' ? fallback : TRUE.includes(v)));
+
+const oneOf = <const T extends readonly [string, ...string[]]>(
+  values: T,
+  fallback: T[number],
+): Field<T[number]> =>
+  z
+    .string()
+    .transform((v) => v.trim())
+    .refine((v) => v === '' || (values as readonly string[]).includes(v), {
+      message: `must be one of ${values.join(', ')}`,
+    })
+    .transform((v) => (v === '' ? fallback : (v as T[number])));
+
+const integer = (fallback: number, min: number, max: number): Field<number> =>
+  z
+    .string()
+    .transform((v) => v.trim())
+    .refine((v) => v === '' || (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max), {
+      message: `must be a whole number from ${min} to ${max}`,
+    })
+    .transform((v) => (v === '' ? fallback : Number(v)));
+
+/** Comma- or newline-separated list. */
+const list = (): Field<string[]> =>
+  z.string().transform((v) =>
+    v
+      .split(/[,\n]/)
+      .map((s) => s.trim())
+      .filter(Boolean),
+  );
+
+const release = (): Field<string> =>
+  required().refine((v) => v === '' || /^[^\s\p{Cc}]{1,200}$/u.test(v), {
+    message: 'must be 1-200 characters without whitespace',
+  });
+
+const optionalRelease = (): Field<string | undefined> =>
+  text().refine((v) => v === undefined || /^[^\s\p{Cc}]{1,200}$/u.test(v), {
+    message: 'must be 1-200 characters without whitespace',
+  });
+
+const taskDefinitionArn = (): Field<string | undefined> =>
+  text().refine((v) => v === undefined || /^arn:[^:]+:ecs:[^:]*:\d*:task-definition\/[^:]+:\d+$/.test(v), {
+    message:
+      'must be a full task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)',
+  });
+
+const storeUrl = (): Field<string> =>
+  required().refine((v) => v === '' || /^(file|s3|github-release):\/\/./.test(v), {
+    message: 'must be a file://, s3:// or github-release:// URL',
+  });
+
+export const EXECUTORS = ['ecs', 'codebuild', 'runner'] as const;
+export const DEPLOY_TARGETS = ['ecs', 'file'] as const;
+export const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL'] as const;
+
+/** The inputs shared by every action that starts a migration run. */
+const executorInputs = {
+  executor: oneOf(EXECUTORS, 'ecs'),
+  cluster: text(),
+  service: text(),
+  container: text(),
+  subnets: list(),
+  'security-groups': list(),
+  'assign-public-ip': bool(false),
+  'launch-type': oneOf(LAUNCH_TYPES, 'FARGATE'),
+  'codebuild-project': text(),
+  'migrations-dir': text(),
+  'runner-command': text(),
+  'database-url': text(),
+  'timeout-minutes': integer(30, 1, 720),
+  region: text(),
+};
+
+const deployInputs = {
+  'deploy-target': oneOf(DEPLOY_TARGETS, 'ecs'),
+  cluster: text(),
+  service: text(),
+  'state-file': text(),
+  drain: bool(false),
+  'timeout-minutes': integer(30, 1, 720),
+  region: text(),
+};
+
+export const actionInputs = {
+  migrate: {
+    release: release(),
+    'task-definition': taskDefinitionArn(),
+    image: text(),
+    'single-transaction': bool(false),
+    ...executorInputs,
+  },
+  'record-release': {
+    release: release(),
+    store: storeUrl(),
+    'migrations-dir': text(),
+    image: text(),
+    'task-definition': taskDefinitionArn(),
+    'tag-task-definition': bool(true),
+    'github-token': text(),
+    region: text(),
+  },
+  rollback: {
+    'to-release': release(),
+    'from-release': optionalRelease(),
+    store: storeUrl(),
+    'dry-run': bool(false),
+    'github-token': text(),
+    ...executorInputs,
+    ...deployInputs,
+  },
+  rehearse: {
+    'migrations-dir': text(),
+    release: optionalRelease(),
+    since: text(),
+    store: text().refine((v) => v === undefined || /^(file|s3|github-release):\/\/./.test(v), {
+      message: 'must be a file://, s3:// or github-release:// URL',
+    }),
+    'database-url': text(),
+    'require-reversible': bool(false),
+    all: bool(false),
+    'cache-file': text(),
+    'github-token': text(),
+  },
+  deploy: {
+    'task-definition': taskDefinitionArn(),
+    release: optionalRelease(),
+    ...deployInputs,
+  },
+} as const;
+
+export type ActionName = keyof typeof actionInputs;
+type Spec = Record<string, Field<unknown>>;
+export type Parsed<S extends Spec> = { [K in keyof S]: S[K] extends Field<infer T> ? T : never };
+export type ActionInputs<N extends ActionName> = Parsed<(typeof actionInputs)[N]>;
+
+/** Inputs that carry secrets: masked before anything can print them. */
+export const SECRET_INPUTS = ['database-url', 'github-token'] as const;
+
+/** Cross-input rules (which inputs an executor or target needs). Pure; one message per missing input. */
+function crossChecks(name: ActionName, v: Record<string, unknown>): string[] {
+  const out: string[] = [];
+  const need = (input: string, why: string) => {
+    if (v[input] === undefined || (Array.isArray(v[input]) && (v[input] as unknown[]).length === 0))
+      out.push(`${input}: is required ${why}`);
+  };
+  if (name === 'migrate' || name === 'rollback') {
+    if (v.executor === 'ecs') {
+      need('cluster', 'with executor ecs');
+      need('container', 'with executor ecs (the container that runs stepback)');
+      if (v['launch-type'] === 'FARGATE' && v.service === undefined)
+        need('subnets', 'with executor ecs on FARGATE unless service is given to copy the network from');
+    }
+    if (v.executor === 'codebuild') need('codebuild-project', 'with executor codebuild');
+    if (name === 'migrate' && v.executor === 'ecs') need('task-definition', 'with executor ecs');
+  }
+  if (name === 'rollback' || name === 'deploy') {
+    if (v['deploy-target'] === 'ecs') {
+      need('cluster', 'with deploy-target ecs');
+      need('service', 'with deploy-target ecs');
+    }
+    if (v['deploy-target'] === 'file') need('state-file', 'with deploy-target file');
+  }
+  if (name === 'deploy') need('task-definition', 'to deploy');
+  return [...new Set(out)];
+}
+
+export function parseInputs<N extends ActionName>(name: N, getInput: GetInput): ActionInputs<N> {
+  const spec = actionInputs[name] as Spec;
+  const problems: string[] = [];
+  const values: Record<string, unknown> = {};
+  for (const [input, schema] of Object.entries(spec)) {
+    const raw = getInput(input);
+    const parsed = schema.safeParse(raw);
+    if (parsed.success) values[input] = parsed.data;
+    else
+      problems.push(
+        ...parsed.error.issues.map(
+          (i) => `${input}: ${i.message} (got ${JSON.stringify(shown(input, raw))})`,
+        ),
+      );
+  }
+  const reported = new Set(problems.map((p) => p.split(':')[0]));
+  problems.push(...crossChecks(name, values).filter((p) => !reported.has(p.split(':')[0])));
+  if (problems.length > 0) {
+    throw new UsageError(
+      `Invalid input${problems.length === 1 ? '' : 's'} for ${name}: ${[...new Set(problems.map((p) => p.split(':')[0]))].join(', ')}`,
+      { problems, hint: `See actions/${name}/action.yml for every input and its allowed values.` },
+    );
+  }
+  return values as ActionInputs<N>;
+}
+
+function shown(input: string, raw: string): string {
+  return (SECRET_INPUTS as readonly string[]).includes(input) && raw !== '' ? '***' : raw;
+}

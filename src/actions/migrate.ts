@@ -1,0 +1,36 @@
+/** The `migrate` action: run `stepback up` once for a release and report what it applied. */
+import * as core from '@actions/core';
+import { idempotencyKey } from '../pipeline/idempotency.ts';
+import { errorForExit, flushSummary, ms, runAction } from './common.ts';
+import { runMigrate } from './operations.ts';
+
+export function run(): Promise<void> {
+  return runAction('migrate', async (inputs, log, signal) => {
+    const { outcome, executor } = await runMigrate(inputs, { log, signal, idempotencyKey });
+    core.setOutput('task-arn', executor === 'ecs' ? outcome.runId : '');
+    core.setOutput('run-id', outcome.runId);
+    core.setOutput('exit-code', outcome.exitCode === null ? '' : String(outcome.exitCode));
+    core.setOutput('applied', JSON.stringify(outcome.applied));
+
+    core.summary.addHeading(`stepback migrate: release ${inputs.release}`, 3);
+    if (outcome.applied.length > 0 || outcome.failed) {
+      core.summary.addTable([
+        [
+          { data: 'Migration', header: true },
+          { data: 'Result', header: true },
+          { data: 'Duration', header: true },
+        ],
+        ...outcome.applied.map((a) => [a.name, 'applied', ms(a.durationMs)]),
+        ...(outcome.failed ? [[outcome.failed.name, 'FAILED (rolled back)', '']] : []),
+      ]);
+    }
+    core.summary.addRaw(outcome.message, true);
+    core.summary.addRaw(
+      `\n\nRun: \`${outcome.runId}\` (${executor}), exit code ${outcome.exitCode ?? 'unknown'}`,
+      true,
+    );
+    await flushSummary();
+    log.info(outcome.message);
+    if (!outcome.ok) throw errorForExit(outcome.exitCode, outcome.message, outcome.failed?.name);
+  });
+}

@@ -1,0 +1,133 @@
+/**
+ * Validated inputs → the flows, shared by the actions (which add outputs and job summaries) and by
+ * `stepback pipeline …` (which prints JSON for buildspecs). Nothing here knows about @actions/core.
+ */
+import type { RollbackPlan } from '../core/plan.ts';
+import {
+  DEFAULT_RUNNER_COMMAND,
+  makeDeployTarget,
+  makeExecutor,
+  makeTaskDefinitions,
+  openReleaseStore,
+} from '../pipeline/adapters.ts';
+import { type DeployOutcome, deploy } from '../pipeline/deploy.ts';
+import { loadManifestMigrations } from '../pipeline/local/sources.ts';
+import { type MigrateOutcome, migrate } from '../pipeline/migrate.ts';
+import type { Log, MigrationExecutor } from '../pipeline/ports.ts';
+import { type RecordReleaseOutcome, recordRelease } from '../pipeline/record-release.ts';
+import { type RollbackOutcome, rollback } from '../pipeline/rollback.ts';
+import { deployConfig, executorConfig } from './executor-config.ts';
+import type { ActionInputs } from './inputs.ts';
+
+export interface Context {
+  log: Log;
+  signal?: AbortSignal;
+  /** Distinguishes pipeline attempts: a retried step in the same attempt finds the run already started. */
+  idempotencyKey: (step: string, release: string) => string;
+  env?: Record<string, string | undefined>;
+}
+
+const minutes = (n: number) => n * 60_000;
+
+export async function runMigrate(
+  inputs: ActionInputs<'migrate'>,
+  ctx: Context,
+): Promise<{ outcome: MigrateOutcome; executor: MigrationExecutor['kind'] }> {
+  const executor = await makeExecutor(executorConfig(inputs));
+  const outcome = await migrate(
+    executor,
+    {
+      release: inputs.release,
+      ...(inputs['task-definition'] ? { taskDefinitionArn: inputs['task-definition'] } : {}),
+      extraArgs: inputs['single-transaction'] ? ['--single-transaction'] : [],
+      idempotencyKey: ctx.idempotencyKey('up', inputs.release),
+      timeoutMs: minutes(inputs['timeout-minutes']),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    },
+    ctx.log,
+  );
+  return { outcome, executor: executor.kind };
+}
+
+/** The repository and commit being built (GitHub Actions or CodeBuild), when they look like a manifest's. */
+export function sourceFromEnv(
+  env: Record<string, string | undefined> = process.env,
+): { repository: string; commit: string } | undefined {
+  const commit = env.GITHUB_SHA ?? env.CODEBUILD_RESOLVED_SOURCE_VERSION;
+  let repository = env.GITHUB_REPOSITORY;
+  if (!repository && env.CODEBUILD_SOURCE_REPO_URL) {
+    repository = env.CODEBUILD_SOURCE_REPO_URL.replace(/^.*github\.com[/:]/, '').replace(/\.git$/, '');
+  }
+  if (!repository || !commit || !/^[0-9a-f]{40}$/.test(commit)) return undefined;
+  return { repository, commit };
+}
+
+export async function runRecordRelease(
+  inputs: ActionInputs<'record-release'>,
+  ctx: Context,
+): Promise<RecordReleaseOutcome> {
+  const migrations = await loadManifestMigrations(inputs['migrations-dir'] ?? 'migrations');
+  const store = await openReleaseStore(inputs.store, inputs['github-token']);
+  const taskDefinitionArn = inputs['task-definition'];
+  const source = sourceFromEnv(ctx.env);
+  return recordRelease(
+    {
+      release: inputs.release,
+      migrations,
+      ...(inputs.image ? { image: inputs.image } : {}),
+      ...(taskDefinitionArn ? { taskDefinitionArn } : {}),
+      ...(source ? { source } : {}),
+      tag: inputs['tag-task-definition'],
+      now: new Date(),
+    },
+    {
+      store,
+      ...(taskDefinitionArn ? { taskDefinitions: await makeTaskDefinitions(inputs.region, ctx.log) } : {}),
+    },
+    ctx.log,
+  );
+}
+
+export async function runRollback(
+  inputs: ActionInputs<'rollback'>,
+  ctx: Context,
+  onPlan?: (plan: RollbackPlan, progress: { alreadyReverted: string[] }) => Promise<void> | void,
+): Promise<RollbackOutcome> {
+  const store = await openReleaseStore(inputs.store, inputs['github-token']);
+  const executor = await makeExecutor(executorConfig(inputs));
+  const target = await makeDeployTarget(deployConfig(inputs));
+  return rollback(
+    {
+      toRelease: inputs['to-release'],
+      ...(inputs['from-release'] ? { fromRelease: inputs['from-release'] } : {}),
+      dryRun: inputs['dry-run'],
+      drain: inputs.drain,
+      ...(inputs.container ? { container: inputs.container } : {}),
+      commandPrefix: (inputs['runner-command'] ?? DEFAULT_RUNNER_COMMAND).split(/\s+/).filter(Boolean),
+      // The plan (dry run) and the apply are separate jobs of one workflow run: their runs must not be shared.
+      idempotencyKey: ctx.idempotencyKey(inputs['dry-run'] ? 'plan' : 'rollback', inputs['to-release']),
+      timeoutMs: minutes(inputs['timeout-minutes']),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+      ...(onPlan ? { onPlan } : {}),
+    },
+    { store, executor, target },
+    ctx.log,
+  );
+}
+
+export async function runDeploy(inputs: ActionInputs<'deploy'>, ctx: Context): Promise<DeployOutcome> {
+  const target = await makeDeployTarget(deployConfig(inputs));
+  const taskDefinitionArn = inputs['task-definition']!;
+  const release = inputs.release ?? taskDefinitionArn.replace(/^.*task-definition\//, '');
+  return deploy(
+    target,
+    {
+      taskDefinitionArn,
+      release,
+      drain: inputs.drain,
+      timeoutMs: minutes(inputs['timeout-minutes']),
+      ...(ctx.signal ? { signal: ctx.signal } : {}),
+    },
+    ctx.log,
+  );
+}

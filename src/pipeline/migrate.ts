@@ -1,0 +1,103 @@
+/**
+ * Forward flow, step "migrate" (DESIGN.md §2): run `stepback up` once, through whichever executor the team
+ * uses (one-off ECS task from the new task definition, CodeBuild build, or the runner itself), and report what
+ * it applied. The executor decides success (exit code of the named container); the runner's JSON line says
+ * what happened inside.
+ */
+import { ExitCode } from '../core/errors.ts';
+import type { ExecResult, Log, MigrationExecutor } from './ports.ts';
+import { parseRunnerResult, type RunnerResult, resultErrorText } from './result.ts';
+
+export interface MigrateOptions {
+  release: string;
+  /** ECS: the new release's task definition (the image whose migrations run). */
+  taskDefinitionArn?: string;
+  /** Extra `up` flags, e.g. `--single-transaction`. */
+  extraArgs?: string[];
+  env?: Record<string, string>;
+  /** Stable per pipeline attempt, so a retried step never starts a second run. */
+  idempotencyKey: string;
+  timeoutMs: number;
+  signal?: AbortSignal;
+}
+
+export interface MigrateOutcome {
+  ok: boolean;
+  /** The runner's exit code (0 done, 1 failed migration, 2 usage, 3 refused, 4 lock), null if it never ran. */
+  exitCode: number | null;
+  /** Task ARN, build id or `runner:<pid>`. */
+  runId: string;
+  applied: { name: string; durationMs: number }[];
+  failed: { name: string; message: string } | null;
+  /** One paragraph saying what happened, for logs, annotations and the summary. */
+  message: string;
+  /** False when the run printed no result line (the executor could not capture stdout, or it never started). */
+  reported: boolean;
+  result?: RunnerResult;
+  exec: ExecResult;
+}
+
+export function upArgs(options: Pick<MigrateOptions, 'release' | 'extraArgs'>): string[] {
+  return ['up', '--release', options.release, ...(options.extraArgs ?? []), '--json'];
+}
+
+export async function migrate(
+  executor: MigrationExecutor,
+  options: MigrateOptions,
+  log: Log,
+): Promise<MigrateOutcome> {
+  const where = options.taskDefinitionArn ? ` from ${options.taskDefinitionArn}` : '';
+  log.info(`Running migrations for release ${options.release} (${executor.kind})${where}`);
+  // The run's own log lines (task logs, build logs, the runner's stderr) fold under one group.
+  const exec = await log.group(`stepback up: release ${options.release} (${executor.kind})`, () =>
+    executor.run(
+      {
+        args: upArgs(options),
+        env: options.env ?? {},
+        release: options.release,
+        ...(options.taskDefinitionArn ? { taskDefinitionArn: options.taskDefinitionArn } : {}),
+        idempotencyKey: options.idempotencyKey,
+        timeoutMs: options.timeoutMs,
+        ...(options.signal ? { signal: options.signal } : {}),
+      },
+      log,
+    ),
+  );
+  return migrateOutcome(exec);
+}
+
+/** Pure: combine the executor's verdict with the runner's own report. */
+export function migrateOutcome(exec: ExecResult): MigrateOutcome {
+  const result = parseRunnerResult(exec.stdout);
+  // The executor's verdict is authoritative for success; the JSON line can only make it worse.
+  const exitCode = exec.exitCode ?? result?.exitCode ?? null;
+  const ok = exec.ok && exitCode === ExitCode.ok && (result ? result.ok : true);
+  const applied = result?.applied ?? [];
+  const failed = result?.failed ?? null;
+  let message: string;
+  if (ok) {
+    message =
+      applied.length === 0
+        ? `Nothing to apply: the database was already up to date (${exec.id}).`
+        : `Applied ${applied.length} migration${applied.length === 1 ? '' : 's'} (${exec.id}).`;
+    if (!result) message += ' The run printed no JSON result, so the applied list is unknown.';
+  } else if (failed) {
+    message =
+      `Migration ${failed.name} failed: ${failed.message}. It was rolled back; ` +
+      `${applied.length} migration${applied.length === 1 ? '' : 's'} before it stay${applied.length === 1 ? 's' : ''} applied (${exec.id}, exit ${exitCode ?? 'unknown'}).`;
+  } else {
+    const why = resultErrorText(result) ?? exec.message;
+    message = `Migrations did not complete (${exec.id}, exit ${exitCode ?? 'unknown'}): ${why}`;
+  }
+  return {
+    ok,
+    exitCode,
+    runId: exec.id,
+    applied,
+    failed,
+    message,
+    reported: result !== undefined,
+    ...(result ? { result } : {}),
+    exec,
+  };
+}

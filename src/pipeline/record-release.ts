@@ -1,0 +1,143 @@
+/**
+ * Release record (DESIGN.md §2, §4): the manifest of what the image contains, with its digest and full task
+ * definition, stored durably under the release, and the task definition tagged `stepback:release=<R>` so a
+ * live service leads back to its manifest. Re-running for the same release is a no-op; a different manifest
+ * under an existing release is refused (the store is immutable).
+ */
+import { RefusedError } from '../core/errors.ts';
+import { buildManifest, type Manifest, type ManifestMigration } from '../core/manifest.ts';
+import { redactTaskDefinition } from '../core/task-definition-secrets.ts';
+import { ReleaseNotFoundError } from '../stores/store.ts';
+import { type Log, RELEASE_TAG, type TaskDefinitions } from './ports.ts';
+import { stableJson } from './stable-json.ts';
+
+/** The part of a manifest store (src/stores/store.ts) the flows use. */
+export interface ReleaseStore {
+  readonly location: string;
+  put(manifest: Manifest): Promise<'created' | 'unchanged'>;
+  /** The stored manifest; a missing release throws (ReleaseNotFoundError) or resolves to null. */
+  get(release: string): Promise<Manifest | null | undefined>;
+  list(): Promise<readonly (string | { release: string })[]>;
+}
+
+/** The stored manifest, or why there is none (a missing release is an answer here, not an error). */
+export async function findManifest(
+  store: ReleaseStore,
+  release: string,
+): Promise<{ manifest: Manifest } | { manifest: null; problem: string }> {
+  try {
+    const manifest = await store.get(release);
+    if (manifest) return { manifest };
+    return { manifest: null, problem: `release ${release} has no manifest in ${store.location}` };
+  } catch (error) {
+    if (!(error instanceof ReleaseNotFoundError)) throw error;
+    return { manifest: null, problem: `${error.message}${error.hint ? ` (${error.hint})` : ''}` };
+  }
+}
+
+export interface RecordReleaseOptions {
+  release: string;
+  migrations: readonly ManifestMigration[];
+  image?: string;
+  taskDefinitionArn?: string;
+  source?: { repository: string; commit: string };
+  /** Tag the task definition with the release (default: whenever there is one). */
+  tag?: boolean;
+  now: Date;
+}
+
+export interface RecordReleaseDeps {
+  store: ReleaseStore;
+  taskDefinitions?: TaskDefinitions;
+}
+
+export interface RecordReleaseOutcome {
+  result: 'created' | 'unchanged';
+  manifest: Manifest;
+  location: string;
+  tagged: boolean;
+}
+
+/** Everything but createdAt: two records of the same release are "the same" when this matches. */
+function identity(manifest: Manifest): string {
+  const { createdAt: _createdAt, ...rest } = manifest;
+  return stableJson(rest);
+}
+
+/** Pure: the fields in which two manifests of one release differ, for the refusal message. */
+export function manifestDifferences(stored: Manifest, fresh: Manifest): string[] {
+  const out: string[] = [];
+  const keys = new Set([...Object.keys(stored), ...Object.keys(fresh)]);
+  keys.delete('createdAt');
+  for (const key of [...keys].sort()) {
+    const a = (stored as unknown as Record<string, unknown>)[key];
+    const b = (fresh as unknown as Record<string, unknown>)[key];
+    if (stableJson(a) === stableJson(b)) continue;
+    if (key === 'migrations') {
+      const before = new Map(stored.migrations.map((m) => [m.name, stableJson(m)]));
+      const after = new Map(fresh.migrations.map((m) => [m.name, stableJson(m)]));
+      for (const name of new Set([...before.keys(), ...after.keys()])) {
+        if (!after.has(name))
+          out.push(`migration ${name} is in the stored manifest but not in this directory`);
+        else if (!before.has(name)) out.push(`migration ${name} is new in this directory`);
+        else if (before.get(name) !== after.get(name))
+          out.push(`migration ${name} changed (checksum or flags)`);
+      }
+    } else {
+      out.push(`${key} differs`);
+    }
+  }
+  return out;
+}
+
+export async function recordRelease(
+  options: RecordReleaseOptions,
+  deps: RecordReleaseDeps,
+  log: Log,
+): Promise<RecordReleaseOutcome> {
+  let taskDefinition: Record<string, unknown> | undefined;
+  if (options.taskDefinitionArn && deps.taskDefinitions) {
+    const info = await deps.taskDefinitions.describe(options.taskDefinitionArn);
+    const safe = redactTaskDefinition(info.registerInput);
+    taskDefinition = safe.taskDefinition;
+    if (safe.redacted.length > 0)
+      log.warn(
+        `The task definition puts secrets in plain environment variables (${safe.redacted.join('; ')}); ` +
+          'the release record keeps them redacted, so a rollback cannot re-register it if it becomes INACTIVE. ' +
+          'Move them to `secrets` (Secrets Manager or SSM references).',
+      );
+  }
+  const existing = (await findManifest(deps.store, options.release)).manifest;
+  const manifest = buildManifest({
+    release: options.release,
+    // Re-recording keeps the original time, so an identical re-run stores byte-identical JSON.
+    createdAt: existing ? new Date(existing.createdAt) : options.now,
+    migrations: options.migrations,
+    ...(options.source ? { source: options.source } : {}),
+    ...(options.image ? { image: options.image } : {}),
+    ...(options.taskDefinitionArn ? { taskDefinitionArn: options.taskDefinitionArn } : {}),
+    ...(taskDefinition ? { taskDefinition } : {}),
+  });
+  if (existing && identity(existing) !== identity(manifest)) {
+    throw new RefusedError(
+      `Release ${options.release} is already recorded in ${deps.store.location} with a different manifest; records are immutable.`,
+      {
+        problems: manifestDifferences(existing, manifest),
+        hint: 'Record the change under a new release name, or record from the commit that produced the stored release.',
+      },
+    );
+  }
+  const result = existing ? 'unchanged' : await deps.store.put(manifest);
+  log.info(
+    result === 'created'
+      ? `Recorded release ${options.release} (${manifest.migrations.length} migrations) in ${deps.store.location}`
+      : `Release ${options.release} was already recorded with this manifest in ${deps.store.location}`,
+  );
+  let tagged = false;
+  if (options.taskDefinitionArn && deps.taskDefinitions && options.tag !== false) {
+    await deps.taskDefinitions.tag(options.taskDefinitionArn, { [RELEASE_TAG]: options.release });
+    tagged = true;
+    log.info(`Tagged ${options.taskDefinitionArn} with ${RELEASE_TAG}=${options.release}`);
+  }
+  return { result, manifest, location: deps.store.location, tagged };
+}

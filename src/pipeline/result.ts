@@ -1,0 +1,112 @@
+/**
+ * Reading what the runner printed. `stepback <command> --json` ends its stdout with one JSON line
+ * (`stepback/result@1`; `status --json` prints a `stepback/status@1` document). Task logs and other lines may
+ * come before it, so the last line that parses as the expected format wins. Validated with zod: this is JSON
+ * that crossed a process (and often a network) boundary.
+ */
+import { z } from 'zod';
+import { type DatabaseStatus, STATUS_FORMAT } from '../core/status.ts';
+
+export const RESULT_FORMAT = 'stepback/result@1';
+
+const timed = z.object({ name: z.string(), durationMs: z.number().nonnegative() });
+
+/** The schema check `down --plan` adds (src/schema/record.ts VerifyResult); never fails the whole line. */
+const verificationSchema = z.looseObject({
+  /** true: matches the release as recorded; false: differs; null: could not verify (see reason). */
+  matches: z.boolean().nullish(),
+  release: z.string().nullish(),
+  reason: z.string().nullish(),
+  error: z.string().nullish(),
+  differences: z.array(z.string()).nullish(),
+});
+export type Verification = z.infer<typeof verificationSchema>;
+
+const resultSchema = z.looseObject({
+  format: z.literal(RESULT_FORMAT),
+  command: z.string(),
+  ok: z.boolean(),
+  exitCode: z.number().int(),
+  release: z.string().nullish(),
+  applied: z.array(timed).default([]),
+  reverted: z.array(timed).default([]),
+  failed: z.object({ name: z.string(), message: z.string() }).nullish(),
+  error: z.union([z.string(), z.looseObject({ message: z.string() })]).nullish(),
+  verification: verificationSchema.nullish().catch(null),
+});
+export type RunnerResult = z.infer<typeof resultSchema>;
+
+const appliedSchema = z.looseObject({
+  name: z.string(),
+  order: z.number(),
+  checksum: z.string(),
+  downChecksum: z.string().nullable(),
+  reversible: z.boolean(),
+  transactional: z.boolean(),
+  release: z.string().nullable(),
+  runId: z.string().nullable(),
+  actor: z.string().nullable(),
+  runnerVersion: z.string(),
+  appliedAt: z.string(),
+  durationMs: z.number(),
+});
+
+const statusSchema = z.looseObject({
+  format: z.literal(STATUS_FORMAT),
+  schema: z.string(),
+  applied: z.array(appliedSchema),
+  pending: z.array(z.string()),
+  unknownApplied: z.array(z.object({ name: z.string(), release: z.string().nullable() })),
+  drifted: z.array(z.object({ name: z.string(), recorded: z.string(), current: z.string() })),
+  outOfOrder: z.array(z.string()),
+});
+
+function jsonLines(stdout: string): unknown[] {
+  const out: unknown[] = [];
+  for (const line of stdout.split(/\r?\n/)) {
+    const trimmed = line.trim();
+    if (!trimmed.startsWith('{')) continue;
+    try {
+      out.push(JSON.parse(trimmed));
+    } catch {
+      // A log line that happens to start with a brace: not ours.
+    }
+  }
+  return out;
+}
+
+/** The last `stepback/result@1` line in the output, or undefined when there is none. */
+export function parseRunnerResult(stdout: string | undefined): RunnerResult | undefined {
+  if (!stdout) return undefined;
+  const docs = jsonLines(stdout);
+  for (let i = docs.length - 1; i >= 0; i--) {
+    const parsed = resultSchema.safeParse(docs[i]);
+    if (parsed.success) return parsed.data;
+  }
+  return undefined;
+}
+
+/**
+ * The database status from `status --json` output: a `stepback/status@1` document, or one carried in the
+ * result line's `status` field.
+ */
+export function parseStatusOutput(stdout: string | undefined): DatabaseStatus | undefined {
+  if (!stdout) return undefined;
+  const docs = jsonLines(stdout);
+  for (let i = docs.length - 1; i >= 0; i--) {
+    const doc = docs[i];
+    const direct = statusSchema.safeParse(doc);
+    if (direct.success) return direct.data as DatabaseStatus;
+    if (doc && typeof doc === 'object' && 'status' in doc) {
+      const nested = statusSchema.safeParse((doc as { status: unknown }).status);
+      if (nested.success) return nested.data as DatabaseStatus;
+    }
+  }
+  return undefined;
+}
+
+/** The runner's error text from a result line, whichever shape it used. */
+export function resultErrorText(result: RunnerResult | undefined): string | undefined {
+  if (!result?.error) return undefined;
+  return typeof result.error === 'string' ? result.error : result.error.message;
+}

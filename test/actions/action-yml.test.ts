@@ -1,0 +1,48 @@
+/** Every action.yml documents exactly the inputs its run() parses, and runs the committed bundle on node24. */
+import { existsSync, readFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { INPUT_DOCS } from '../../src/actions/input-docs.ts';
+import { actionInputs } from '../../src/actions/inputs.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+
+interface ActionYml {
+  name: string;
+  description: string;
+  inputs: Record<string, { description: string; required: boolean; default?: string }>;
+  outputs: Record<string, { description: string }>;
+  runs: { using: string; main: string };
+}
+
+describe.each(Object.keys(actionInputs))('actions/%s/action.yml', (name) => {
+  const yml = parse(readFileSync(join(root, 'actions', name, 'action.yml'), 'utf8')) as ActionYml;
+
+  it('runs the committed bundle on node24', () => {
+    expect(yml.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
+    expect(existsSync(join(root, 'actions', name, 'dist/index.js'))).toBe(true);
+  });
+
+  it('documents every parsed input, and only those', () => {
+    expect(Object.keys(yml.inputs).sort()).toEqual(
+      Object.keys(actionInputs[name as keyof typeof actionInputs]).sort(),
+    );
+    for (const [input, spec] of Object.entries(yml.inputs)) {
+      expect(spec.description, input).toMatch(/\S{3}/);
+      expect(typeof spec.required, input).toBe('boolean');
+    }
+  });
+
+  it('agrees with the documentation `stepback pipeline --help` prints', () => {
+    expect(yml.description).toBe(INPUT_DOCS[name]!.description);
+    expect(yml.inputs).toEqual(INPUT_DOCS[name]!.inputs);
+  });
+
+  it('documents every output it sets', () => {
+    const source = readFileSync(join(root, 'src/actions', `${name}.ts`), 'utf8');
+    const set = [...source.matchAll(/core\.setOutput\(\s*'([a-z-]+)'/g)].map((m) => m[1]);
+    expect(set.length).toBeGreaterThan(0);
+    expect(Object.keys(yml.outputs).sort()).toEqual([...new Set(set)].sort());
+  });
+});

@@ -1,0 +1,155 @@
+/** `stepback pipeline …` (the buildspec entry points), run as the built CLI against real PostgreSQL. */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
+import { tdArn } from './fakes.ts';
+
+const root = resolve(import.meta.dirname, '../..');
+const fixtures = resolve(import.meta.dirname, '../actions/fixtures');
+const cli = join(root, 'dist/cli.js');
+const run = promisify(execFile);
+
+interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+  doc?: { command: string; ok: boolean; exitCode: number; outcome: Record<string, unknown> };
+}
+
+async function stepback(args: string[], env: Record<string, string> = {}): Promise<CliRun> {
+  try {
+    const { stdout, stderr } = await run(process.execPath, [cli, ...args], {
+      env: { ...process.env, ...env },
+    });
+    return { code: 0, stdout, stderr, doc: lastJson(stdout) };
+  } catch (error) {
+    const e = error as { code: number; stdout: string; stderr: string };
+    return { code: e.code, stdout: e.stdout, stderr: e.stderr, doc: lastJson(e.stdout) };
+  }
+}
+
+function lastJson(stdout: string): CliRun['doc'] {
+  const line = stdout.trim().split('\n').pop();
+  return line?.startsWith('{') ? JSON.parse(line) : undefined;
+}
+
+let db: TestDatabase;
+let work: string;
+beforeAll(async () => {
+  db = await createTestDatabase('cli_pipeline');
+  work = mkdtempSync(join(tmpdir(), 'stepback-cli-pipeline-'));
+});
+afterAll(async () => {
+  await db.drop();
+  rmSync(work, { recursive: true, force: true });
+});
+
+const runner = (dir: string) => [
+  '--executor',
+  'runner',
+  '--runner-command',
+  `${process.execPath} ${cli}`,
+  '--migrations-dir',
+  join(fixtures, dir, 'migrations'),
+];
+
+describe('stepback pipeline', () => {
+  it('names every bad flag in one usage error (exit 2), with a JSON line when asked', async () => {
+    const r = await stepback([
+      'pipeline',
+      'migrate',
+      '--executor',
+      'lambda',
+      '--timeout-minutes',
+      'soon',
+      '--json',
+    ]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('release:');
+    expect(r.stderr).toContain('executor: must be one of ecs, codebuild, runner');
+    expect(r.stderr).toContain('timeout-minutes:');
+    expect(r.doc).toMatchObject({ command: 'migrate', ok: false, exitCode: 2 });
+  });
+
+  it('migrate on the runner, then record-release, rollback (dry run and real) and deploy with local pieces', async () => {
+    const env = { DATABASE_URL: db.url };
+    const up = await stepback(['pipeline', 'migrate', '--release', 'v2', ...runner('v2'), '--json'], env);
+    expect(up.code).toBe(0);
+    expect((up.doc!.outcome.applied as { name: string }[]).map((a) => a.name)).toEqual([
+      '0001_create_items',
+      '0002_add_price',
+      '0003_create_tags',
+    ]);
+    expect(up.stderr).toContain('Applied 3 migrations');
+    expect(up.stdout + up.stderr).not.toContain(`:${db.password}@`);
+
+    const store = `file://${join(work, 'store')}`;
+    for (const [release, dir, td] of [
+      ['v1', 'v1', 1],
+      ['v2', 'v2', 2],
+    ] as const) {
+      const rec = await stepback(
+        [
+          'pipeline',
+          'record-release',
+          '--release',
+          release,
+          '--store',
+          store,
+          '--migrations-dir',
+          join(fixtures, dir, 'migrations'),
+          '--json',
+        ],
+        env,
+      );
+      expect(rec.code).toBe(0);
+      expect(rec.doc!.outcome.result).toBe('created');
+      // Local trial: the task definition ARN goes into the stored manifest by hand (no ECS to describe).
+      const file = join(work, 'store', `${release}.json`);
+      const manifest = JSON.parse(readFileSync(file, 'utf8'));
+      writeFileSync(file, JSON.stringify({ ...manifest, taskDefinitionArn: tdArn(td) }));
+    }
+    const state = join(work, 'live.json');
+    const deployed = await stepback([
+      'pipeline',
+      'deploy',
+      '--task-definition',
+      tdArn(2),
+      '--release',
+      'v2',
+      '--deploy-target',
+      'file',
+      '--state-file',
+      state,
+    ]);
+    expect(deployed.code).toBe(0);
+
+    const rollbackArgs = [
+      'pipeline',
+      'rollback',
+      '--to-release',
+      'v1',
+      '--store',
+      store,
+      ...runner('v2'),
+      '--deploy-target',
+      'file',
+      '--state-file',
+      state,
+      '--json',
+    ];
+    const dry = await stepback([...rollbackArgs, '--dry-run'], env);
+    expect(dry.code).toBe(0);
+    expect(dry.doc!.outcome.status).toBe('planned');
+    expect(dry.stderr).toContain('Rollback plan: v2 → v1');
+
+    const real = await stepback(rollbackArgs, env);
+    expect(real.code).toBe(0);
+    expect(real.doc!.outcome.status).toBe('rolled-back');
+    expect(JSON.parse(readFileSync(state, 'utf8')).release).toBe('v1');
+  });
+});

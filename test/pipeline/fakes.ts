@@ -1,0 +1,156 @@
+/**
+ * Fakes of the flow ports for the pure-decision tests: an in-memory store, a scripted executor that answers
+ * like the runner CLI (one JSON line), and a deploy target that records what it was asked to do.
+ */
+import { createHash } from 'node:crypto';
+import { RefusedError } from '../../src/core/errors.ts';
+import { buildManifest, type Manifest, type ManifestMigration } from '../../src/core/manifest.ts';
+import type { AppliedMigration, DatabaseStatus } from '../../src/core/status.ts';
+import type {
+  DeployRequest,
+  DeployResult,
+  DeployTarget,
+  ExecRequest,
+  ExecResult,
+  LiveRelease,
+  MigrationExecutor,
+} from '../../src/pipeline/ports.ts';
+import type { ReleaseStore } from '../../src/pipeline/record-release.ts';
+
+export const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
+export const tdArn = (n: number) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/app:${n}`;
+
+export function migration(name: string, reversible = true): ManifestMigration {
+  return {
+    name,
+    checksum: sha(`up ${name}`),
+    downChecksum: reversible ? sha(`down ${name}`) : null,
+    reversible,
+    transactional: true,
+  };
+}
+
+export function manifest(
+  release: string,
+  names: string[],
+  td?: number,
+  irreversible: string[] = [],
+): Manifest {
+  return buildManifest({
+    release,
+    createdAt: new Date('2026-11-21T10:00:00Z'),
+    migrations: names.map((n) => migration(n, !irreversible.includes(n))),
+    ...(td ? { taskDefinitionArn: tdArn(td) } : {}),
+  });
+}
+
+export function statusOf(m: Manifest, names: string[] = m.migrations.map((x) => x.name)): DatabaseStatus {
+  const applied: AppliedMigration[] = names.map((name, i) => {
+    const mm = m.migrations.find((x) => x.name === name)!;
+    return {
+      name,
+      order: i + 1,
+      checksum: mm.checksum,
+      downChecksum: mm.downChecksum,
+      reversible: mm.reversible,
+      transactional: true,
+      release: m.release,
+      runId: null,
+      actor: null,
+      runnerVersion: '0.1.0',
+      appliedAt: '2026-11-21T10:00:00Z',
+      durationMs: 5,
+    };
+  });
+  return {
+    format: 'stepback/status@1',
+    schema: 'public',
+    applied,
+    pending: [],
+    unknownApplied: [],
+    drifted: [],
+    outOfOrder: [],
+  };
+}
+
+export class MemoryStore implements ReleaseStore {
+  readonly location = 'memory://test';
+  readonly manifests = new Map<string, Manifest>();
+  puts = 0;
+  constructor(...initial: Manifest[]) {
+    for (const m of initial) this.manifests.set(m.release, m);
+  }
+  async put(m: Manifest): Promise<'created' | 'unchanged'> {
+    this.puts++;
+    const existing = this.manifests.get(m.release);
+    if (existing) {
+      if (JSON.stringify(existing) === JSON.stringify(m)) return 'unchanged';
+      throw new RefusedError('different manifest');
+    }
+    this.manifests.set(m.release, m);
+    return 'created';
+  }
+  async get(release: string): Promise<Manifest | null> {
+    return this.manifests.get(release) ?? null;
+  }
+  async list(): Promise<string[]> {
+    return [...this.manifests.keys()];
+  }
+}
+
+export function resultLine(fields: Record<string, unknown>): string {
+  return JSON.stringify({
+    format: 'stepback/result@1',
+    command: 'up',
+    ok: true,
+    exitCode: 0,
+    release: null,
+    runId: null,
+    applied: [],
+    reverted: [],
+    failed: null,
+    error: null,
+    ...fields,
+  });
+}
+
+/** Answers each request with the next scripted response (or a function of the request). */
+export class ScriptedExecutor implements MigrationExecutor {
+  readonly requests: ExecRequest[] = [];
+  constructor(
+    readonly kind: MigrationExecutor['kind'],
+    private readonly answer: (request: ExecRequest) => Partial<ExecResult> & { stdout?: string },
+  ) {}
+  async run(request: ExecRequest): Promise<ExecResult> {
+    this.requests.push(request);
+    const a = this.answer(request);
+    return {
+      ok: a.ok ?? true,
+      exitCode: a.exitCode === undefined ? 0 : a.exitCode,
+      id: a.id ?? `run-${this.requests.length}`,
+      message: a.message ?? 'exited 0',
+      ...(a.stdout !== undefined ? { stdout: a.stdout } : {}),
+    };
+  }
+}
+
+export class RecordingTarget implements DeployTarget {
+  readonly deploys: DeployRequest[] = [];
+  constructor(
+    public current: LiveRelease,
+    private readonly result: (r: DeployRequest) => DeployResult = (r) => ({
+      ok: true,
+      taskDefinitionArn: r.taskDefinitionArn,
+      message: 'stable',
+    }),
+  ) {}
+  async live(): Promise<LiveRelease> {
+    return this.current;
+  }
+  async deploy(request: DeployRequest): Promise<DeployResult> {
+    this.deploys.push(request);
+    const r = this.result(request);
+    if (r.ok) this.current = { taskDefinitionArn: r.taskDefinitionArn, release: request.release };
+    return r;
+  }
+}
