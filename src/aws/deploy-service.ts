@@ -160,7 +160,10 @@ export async function deployService(
           ok: false,
           message: `Timed out after ${(o.timeoutMs / 60_000).toFixed(1)} min waiting for ${what}`,
         };
-      await clock.sleep(Math.max(0, Math.min(pollMs, firstPollMs * 2 ** attempt, deadline - clock.now())), o.signal);
+      await clock.sleep(
+        Math.max(0, Math.min(pollMs, firstPollMs * 2 ** attempt, deadline - clock.now())),
+        o.signal,
+      );
       if (o.signal?.aborted) continue;
       service = await describeService(ecs, o.cluster, o.service, ctx);
       events.print(service);

@@ -79,9 +79,14 @@ describe('deployService', () => {
   it('a deployment replaced by the rollback before we looked is a failure too (stable is not enough)', async () => {
     sim.fault({ kind: 'deployment', effect: 'circuitBreakerRollback' });
     const log = memoryLog();
-    const result = await deployService(clients.ecs, request(td2, { pollIntervalMs: 120_000, initialPollMs: 120_000 }), log, {
-      clock: simClock(sim),
-    });
+    const result = await deployService(
+      clients.ecs,
+      request(td2, { pollIntervalMs: 120_000, initialPollMs: 120_000 }),
+      log,
+      {
+        clock: simClock(sim),
+      },
+    );
     // By the first poll the rollback has completed: one deployment, running == desired, "stable".
     const service = sim.ecs.services.get('default/web')!;
     expect(service.deployments).toHaveLength(1);
