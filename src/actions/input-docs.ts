@@ -9,6 +9,89 @@ export interface InputDoc {
   default?: string;
 }
 
+/** The executor inputs `migrate` and `rollback` share (the rollback runs its downs the same way). */
+const EXECUTOR_INPUTS: Record<string, InputDoc> = {
+  executor: {
+    description:
+      'Where `stepback` runs: `ecs` (a one-off task from the task definition), `codebuild` (a build of codebuild-project) or `runner` (on this runner, which must reach the database).',
+    required: false,
+    default: 'ecs',
+  },
+  cluster: {
+    description:
+      'ECS cluster (name or ARN) of the one-off task and of the service. Required with executor `ecs` (and deploy-target `ecs`).',
+    required: false,
+    default: '',
+  },
+  service: {
+    description:
+      'ECS service. The one-off task copies its network configuration from it when subnets are not given.',
+    required: false,
+    default: '',
+  },
+  container: {
+    description:
+      'Name of the container in the task definition that runs `stepback`; its exit code decides success. Required with executor `ecs`.',
+    required: false,
+    default: '',
+  },
+  subnets: {
+    description:
+      'Comma-separated subnet IDs for the one-off task (awsvpc). Required with executor `ecs` on FARGATE unless `service` is given.',
+    required: false,
+    default: '',
+  },
+  'security-groups': {
+    description: 'Comma-separated security group IDs for the one-off task.',
+    required: false,
+    default: '',
+  },
+  'assign-public-ip': {
+    description: 'Give the one-off task a public IP (`true`/`false`), for public subnets without NAT.',
+    required: false,
+    default: 'false',
+  },
+  'launch-type': {
+    description: 'Launch type of the one-off task: `FARGATE`, `EC2` or `EXTERNAL`.',
+    required: false,
+    default: 'FARGATE',
+  },
+  'codebuild-project': {
+    description:
+      'CodeBuild project that runs `stepback` (the build runs the command passed in). Required with executor `codebuild`.',
+    required: false,
+    default: '',
+  },
+  'migrations-dir': {
+    description:
+      'Executor `runner`: the migrations directory in the checkout (for a rollback: a checkout of the NEWER release, whose down files run).',
+    required: false,
+    default: 'migrations',
+  },
+  'runner-command': {
+    description:
+      'How to start the stepback CLI: inside the image (executors `ecs`, `codebuild`) or on this runner (executor `runner`, e.g. `node tools/stepback.js`). Split on spaces.',
+    required: false,
+    default: 'npx --no-install stepback',
+  },
+  'database-url': {
+    description:
+      'Executor `runner`: PostgreSQL URL (pass a secret; it is masked). Defaults to env DATABASE_URL.',
+    required: false,
+    default: '',
+  },
+  'timeout-minutes': {
+    description: 'Give up after this many minutes per step (the task or build is stopped), 1-720.',
+    required: false,
+    default: '30',
+  },
+  region: {
+    description: 'AWS region (default: AWS_REGION from configure-aws-credentials).',
+    required: false,
+    default: '',
+  },
+};
+
 export const INPUT_DOCS: Record<string, { description: string; inputs: Record<string, InputDoc> }> = {
   migrate: {
     description:
@@ -35,85 +118,7 @@ export const INPUT_DOCS: Record<string, { description: string; inputs: Record<st
         required: false,
         default: 'false',
       },
-      executor: {
-        description:
-          'Where `stepback` runs: `ecs` (a one-off task from the task definition), `codebuild` (a build of codebuild-project) or `runner` (on this runner, which must reach the database).',
-        required: false,
-        default: 'ecs',
-      },
-      cluster: {
-        description:
-          'ECS cluster (name or ARN) of the one-off task and of the service. Required with executor `ecs` (and deploy-target `ecs`).',
-        required: false,
-        default: '',
-      },
-      service: {
-        description:
-          'ECS service. The one-off task copies its network configuration from it when subnets are not given.',
-        required: false,
-        default: '',
-      },
-      container: {
-        description:
-          'Name of the container in the task definition that runs `stepback`; its exit code decides success. Required with executor `ecs`.',
-        required: false,
-        default: '',
-      },
-      subnets: {
-        description:
-          'Comma-separated subnet IDs for the one-off task (awsvpc). Required with executor `ecs` on FARGATE unless `service` is given.',
-        required: false,
-        default: '',
-      },
-      'security-groups': {
-        description: 'Comma-separated security group IDs for the one-off task.',
-        required: false,
-        default: '',
-      },
-      'assign-public-ip': {
-        description: 'Give the one-off task a public IP (`true`/`false`), for public subnets without NAT.',
-        required: false,
-        default: 'false',
-      },
-      'launch-type': {
-        description: 'Launch type of the one-off task: `FARGATE`, `EC2` or `EXTERNAL`.',
-        required: false,
-        default: 'FARGATE',
-      },
-      'codebuild-project': {
-        description:
-          'CodeBuild project that runs `stepback` (the build runs the command passed in). Required with executor `codebuild`.',
-        required: false,
-        default: '',
-      },
-      'migrations-dir': {
-        description:
-          'Executor `runner`: the migrations directory in the checkout (for a rollback: a checkout of the NEWER release, whose down files run).',
-        required: false,
-        default: 'migrations',
-      },
-      'runner-command': {
-        description:
-          'How to start the stepback CLI: inside the image (executors `ecs`, `codebuild`) or on this runner (executor `runner`, e.g. `node tools/stepback.js`). Split on spaces.',
-        required: false,
-        default: 'npx --no-install stepback',
-      },
-      'database-url': {
-        description:
-          'Executor `runner`: PostgreSQL URL (pass a secret; it is masked). Defaults to env DATABASE_URL.',
-        required: false,
-        default: '',
-      },
-      'timeout-minutes': {
-        description: 'Give up after this many minutes per step (the task or build is stopped), 1-720.',
-        required: false,
-        default: '30',
-      },
-      region: {
-        description: 'AWS region (default: AWS_REGION from configure-aws-credentials).',
-        required: false,
-        default: '',
-      },
+      ...EXECUTOR_INPUTS,
     },
   },
   'record-release': {
@@ -181,85 +186,7 @@ export const INPUT_DOCS: Record<string, { description: string; inputs: Record<st
         required: false,
         default: 'false',
       },
-      executor: {
-        description:
-          'Where `stepback` runs: `ecs` (a one-off task from the task definition), `codebuild` (a build of codebuild-project) or `runner` (on this runner, which must reach the database).',
-        required: false,
-        default: 'ecs',
-      },
-      cluster: {
-        description:
-          'ECS cluster (name or ARN) of the one-off task and of the service. Required with executor `ecs` (and deploy-target `ecs`).',
-        required: false,
-        default: '',
-      },
-      service: {
-        description:
-          'ECS service. The one-off task copies its network configuration from it when subnets are not given.',
-        required: false,
-        default: '',
-      },
-      container: {
-        description:
-          'Name of the container in the task definition that runs `stepback`; its exit code decides success. Required with executor `ecs`.',
-        required: false,
-        default: '',
-      },
-      subnets: {
-        description:
-          'Comma-separated subnet IDs for the one-off task (awsvpc). Required with executor `ecs` on FARGATE unless `service` is given.',
-        required: false,
-        default: '',
-      },
-      'security-groups': {
-        description: 'Comma-separated security group IDs for the one-off task.',
-        required: false,
-        default: '',
-      },
-      'assign-public-ip': {
-        description: 'Give the one-off task a public IP (`true`/`false`), for public subnets without NAT.',
-        required: false,
-        default: 'false',
-      },
-      'launch-type': {
-        description: 'Launch type of the one-off task: `FARGATE`, `EC2` or `EXTERNAL`.',
-        required: false,
-        default: 'FARGATE',
-      },
-      'codebuild-project': {
-        description:
-          'CodeBuild project that runs `stepback` (the build runs the command passed in). Required with executor `codebuild`.',
-        required: false,
-        default: '',
-      },
-      'migrations-dir': {
-        description:
-          'Executor `runner`: the migrations directory in the checkout (for a rollback: a checkout of the NEWER release, whose down files run).',
-        required: false,
-        default: 'migrations',
-      },
-      'runner-command': {
-        description:
-          'How to start the stepback CLI: inside the image (executors `ecs`, `codebuild`) or on this runner (executor `runner`, e.g. `node tools/stepback.js`). Split on spaces.',
-        required: false,
-        default: 'npx --no-install stepback',
-      },
-      'database-url': {
-        description:
-          'Executor `runner`: PostgreSQL URL (pass a secret; it is masked). Defaults to env DATABASE_URL.',
-        required: false,
-        default: '',
-      },
-      'timeout-minutes': {
-        description: 'Give up after this many minutes per step (the task or build is stopped), 1-720.',
-        required: false,
-        default: '30',
-      },
-      region: {
-        description: 'AWS region (default: AWS_REGION from configure-aws-credentials).',
-        required: false,
-        default: '',
-      },
+      ...EXECUTOR_INPUTS,
       'deploy-target': {
         description:
           'What is deployed: `ecs` (an ECS service) or `file` (a local JSON state file, for trials without AWS).',

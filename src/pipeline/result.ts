@@ -5,7 +5,8 @@
  * that crossed a process (and often a network) boundary.
  */
 import { z } from 'zod';
-import { type DatabaseStatus, STATUS_FORMAT } from '../core/status.ts';
+import { parseStatus } from '../core/plan.ts';
+import type { DatabaseStatus } from '../core/status.ts';
 
 export const RESULT_FORMAT = 'stepback/result@1';
 
@@ -36,30 +37,14 @@ const resultSchema = z.looseObject({
 });
 export type RunnerResult = z.infer<typeof resultSchema>;
 
-const appliedSchema = z.looseObject({
-  name: z.string(),
-  order: z.number(),
-  checksum: z.string(),
-  downChecksum: z.string().nullable(),
-  reversible: z.boolean(),
-  transactional: z.boolean(),
-  release: z.string().nullable(),
-  runId: z.string().nullable(),
-  actor: z.string().nullable(),
-  runnerVersion: z.string(),
-  appliedAt: z.string(),
-  durationMs: z.number(),
-});
-
-const statusSchema = z.looseObject({
-  format: z.literal(STATUS_FORMAT),
-  schema: z.string(),
-  applied: z.array(appliedSchema),
-  pending: z.array(z.string()),
-  unknownApplied: z.array(z.object({ name: z.string(), release: z.string().nullable() })),
-  drifted: z.array(z.object({ name: z.string(), recorded: z.string(), current: z.string() })),
-  outOfOrder: z.array(z.string()),
-});
+/** A status document, validated by the same parser `stepback plan --status` uses; undefined if it is not one. */
+function asStatus(doc: unknown): DatabaseStatus | undefined {
+  try {
+    return parseStatus(doc);
+  } catch {
+    return undefined;
+  }
+}
 
 function jsonLines(stdout: string): unknown[] {
   const out: unknown[] = [];
@@ -95,12 +80,12 @@ export function parseStatusOutput(stdout: string | undefined): DatabaseStatus | 
   const docs = jsonLines(stdout);
   for (let i = docs.length - 1; i >= 0; i--) {
     const doc = docs[i];
-    const direct = statusSchema.safeParse(doc);
-    if (direct.success) return direct.data as DatabaseStatus;
-    if (doc && typeof doc === 'object' && 'status' in doc) {
-      const nested = statusSchema.safeParse((doc as { status: unknown }).status);
-      if (nested.success) return nested.data as DatabaseStatus;
-    }
+    const status =
+      asStatus(doc) ??
+      (doc && typeof doc === 'object' && 'status' in doc
+        ? asStatus((doc as { status: unknown }).status)
+        : undefined);
+    if (status) return status;
   }
   return undefined;
 }
