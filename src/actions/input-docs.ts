@@ -1,7 +1,8 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: `${{ github.token }}` is a GitHub expression
 /**
  * Input documentation shared by the action.yml files and `stepback pipeline --help`.
- * Generated together with each action.yml; test/actions/action-yml.test.ts checks both agree.
+ * Each action.yml repeats these by hand (GitHub reads only the YAML); test/actions/action-yml.test.ts checks
+ * that both agree, input by input.
  */
 export interface InputDoc {
   description: string;
