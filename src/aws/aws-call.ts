@@ -6,7 +6,7 @@
 import { accessHint, classifyAwsError, fullJitterDelay, isRetryable } from '../core/aws-errors.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Log } from '../pipeline/ports.ts';
-import type { Clock } from './clock.ts';
+import { type Clock, realClock, type TimeDeps } from './clock.ts';
 
 export interface CallContext {
   clock: Clock;
@@ -16,6 +16,25 @@ export interface CallContext {
   signal?: AbortSignal;
   /** Absolute time (clock.now()) after which no retry is started. */
   deadline?: number;
+}
+
+/**
+ * The context every AWS loop shares: injected time (tests never wait), jittered retries, and an optional
+ * deadline and cancellation that stop retrying.
+ */
+export function callContext(
+  log: Log,
+  deps: TimeDeps,
+  limits: { timeoutMs?: number; signal?: AbortSignal | undefined } = {},
+): CallContext {
+  const clock = deps.clock ?? realClock;
+  return {
+    clock,
+    log,
+    random: deps.random ?? Math.random,
+    ...(limits.timeoutMs !== undefined ? { deadline: clock.now() + limits.timeoutMs } : {}),
+    ...(limits.signal ? { signal: limits.signal } : {}),
+  };
 }
 
 /** The role or the session cannot do this: retrying cannot help (exit 2, with a hint). */

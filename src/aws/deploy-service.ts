@@ -22,8 +22,8 @@ import {
   type Log,
   RELEASE_TAG,
 } from '../pipeline/ports.ts';
-import { AwsAccessError, awsCall, type CallContext, errorText } from './aws-call.ts';
-import { type Clock, realClock, type TimeDeps } from './clock.ts';
+import { AwsAccessError, awsCall, type CallContext, callContext, errorText } from './aws-call.ts';
+import type { TimeDeps } from './clock.ts';
 import { EcsTaskDefinitions } from './task-definitions.ts';
 
 export interface DeployServiceOptions extends DeployRequest {
@@ -92,15 +92,9 @@ export async function deployService(
   log: Log,
   deps: TimeDeps = {},
 ): Promise<DeployResult> {
-  const clock: Clock = deps.clock ?? realClock;
-  const deadline = clock.now() + o.timeoutMs;
-  const ctx: CallContext = {
-    clock,
-    log,
-    random: deps.random ?? Math.random,
-    deadline,
-    ...(o.signal ? { signal: o.signal } : {}),
-  };
+  const ctx = callContext(log, deps, { timeoutMs: o.timeoutMs, signal: o.signal });
+  const { clock } = ctx;
+  const deadline = ctx.deadline!;
   const pollMs = o.pollIntervalMs ?? 10_000;
   const firstPollMs = o.initialPollMs ?? 1_000;
   const taskDefinitions = new EcsTaskDefinitions(ecs, log, deps);
@@ -229,7 +223,7 @@ export class EcsDeployTarget implements DeployTarget {
   async live(): Promise<LiveRelease> {
     const c = this.config;
     const silent: Log = { info() {}, warn() {}, error() {}, group: (_t, fn) => fn() };
-    const ctx: CallContext = { clock: c.clock ?? realClock, log: silent, random: c.random ?? Math.random };
+    const ctx = callContext(silent, c);
     const service = await describeService(c.ecs, c.cluster, c.service, ctx);
     const arn = service.taskDefinition;
     if (!arn) throw new UsageError(`Service ${c.service} has no task definition`);

@@ -23,8 +23,8 @@ import {
 import { type BuildVerdict, buildLogLocation, buildVerdict } from '../core/codebuild-verdict.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../pipeline/ports.ts';
-import { AwsAccessError, awsCall, type CallContext, errorText } from './aws-call.ts';
-import { type Clock, realClock, type TimeDeps } from './clock.ts';
+import { AwsAccessError, awsCall, callContext, errorText } from './aws-call.ts';
+import type { TimeDeps } from './clock.ts';
 import { DEFAULT_RUNNER_COMMAND } from './ecs-executor.ts';
 import { LogTail } from './log-tail.ts';
 import { RESULT_LINE } from './run-task.ts';
@@ -81,15 +81,9 @@ export async function runBuild(
       problems,
       hint: 'pass them as SECRETS_MANAGER or PARAMETER_STORE references, or set them in the CodeBuild project',
     });
-  const clock: Clock = deps.clock ?? realClock;
-  const deadline = clock.now() + o.timeoutMs;
-  const ctx: CallContext = {
-    clock,
-    log,
-    random: deps.random ?? Math.random,
-    deadline,
-    ...(o.signal ? { signal: o.signal } : {}),
-  };
+  const ctx = callContext(log, deps, { timeoutMs: o.timeoutMs, signal: o.signal });
+  const { clock } = ctx;
+  const deadline = ctx.deadline!;
   const pollMs = o.pollIntervalMs ?? 5_000;
   const echo = o.echo ?? true;
   const empty = { lines: [] as string[], logsRead: false };

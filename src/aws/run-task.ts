@@ -33,8 +33,8 @@ import {
 } from '../core/ecs-verdict.ts';
 import { RefusedError, UsageError } from '../core/errors.ts';
 import type { Log } from '../pipeline/ports.ts';
-import { AwsAccessError, awsCall, type CallContext, errorText } from './aws-call.ts';
-import { type Clock, realClock, type TimeDeps } from './clock.ts';
+import { AwsAccessError, awsCall, type CallContext, callContext, errorText } from './aws-call.ts';
+import type { TimeDeps } from './clock.ts';
 import { LogTail } from './log-tail.ts';
 
 export interface RunTaskOptions {
@@ -310,16 +310,10 @@ export async function runTask(
   log: Log,
   deps: TimeDeps = {},
 ): Promise<TaskRunResult> {
-  const clock: Clock = deps.clock ?? realClock;
-  const started = clock.now();
-  const deadline = started + o.timeoutMs;
-  const ctx: CallContext = {
-    clock,
-    log,
-    random: deps.random ?? Math.random,
-    deadline,
-    ...(o.signal ? { signal: o.signal } : {}),
-  };
+  const ctx = callContext(log, deps, { timeoutMs: o.timeoutMs, signal: o.signal });
+  const { clock } = ctx;
+  const deadline = ctx.deadline!;
+  const _started = deadline - o.timeoutMs;
   const pollMs = o.pollIntervalMs ?? 6_000;
   const logMs = Math.min(o.logIntervalMs ?? 1_000, pollMs);
   const fastMs = o.fastPollIntervalMs ?? 1_000;

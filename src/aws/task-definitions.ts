@@ -12,8 +12,8 @@ import {
 } from '@aws-sdk/client-ecs';
 import { UsageError } from '../core/errors.ts';
 import type { Log, TaskDefinitionInfo, TaskDefinitions } from '../pipeline/ports.ts';
-import { AwsAccessError, awsCall, type CallContext, errorText } from './aws-call.ts';
-import { realClock, type TimeDeps } from './clock.ts';
+import { AwsAccessError, awsCall, type CallContext, callContext, errorText } from './aws-call.ts';
+import type { TimeDeps } from './clock.ts';
 
 /** Fields DescribeTaskDefinition returns that RegisterTaskDefinition does not accept. */
 const READ_ONLY = [
@@ -53,7 +53,7 @@ export class EcsTaskDefinitions implements TaskDefinitions {
     log: Log,
     deps: TimeDeps = {},
   ) {
-    this.ctx = { clock: deps.clock ?? realClock, log, random: deps.random ?? Math.random };
+    this.ctx = callContext(log, deps);
   }
 
   async describe(taskDefinitionArn: string): Promise<TaskDefinitionInfo & { tags: Record<string, string> }> {

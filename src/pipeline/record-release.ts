@@ -4,12 +4,13 @@
  * live service leads back to its manifest. Re-running for the same release is a no-op; a different manifest
  * under an existing release is refused (the store is immutable).
  */
+
+import { canonicalJson } from '../core/canonical-json.ts';
 import { RefusedError } from '../core/errors.ts';
 import { buildManifest, type Manifest, type ManifestMigration } from '../core/manifest.ts';
 import { redactTaskDefinition } from '../core/task-definition-secrets.ts';
 import { ReleaseNotFoundError } from '../stores/store.ts';
 import { type Log, RELEASE_TAG, type TaskDefinitions } from './ports.ts';
-import { stableJson } from './stable-json.ts';
 
 /** The part of a manifest store (src/stores/store.ts) the flows use. */
 export interface ReleaseStore {
@@ -61,7 +62,7 @@ export interface RecordReleaseOutcome {
 /** Everything but createdAt: two records of the same release are "the same" when this matches. */
 function identity(manifest: Manifest): string {
   const { createdAt: _createdAt, ...rest } = manifest;
-  return stableJson(rest);
+  return canonicalJson(rest);
 }
 
 /** Pure: the fields in which two manifests of one release differ, for the refusal message. */
@@ -72,10 +73,10 @@ export function manifestDifferences(stored: Manifest, fresh: Manifest): string[]
   for (const key of [...keys].sort()) {
     const a = (stored as unknown as Record<string, unknown>)[key];
     const b = (fresh as unknown as Record<string, unknown>)[key];
-    if (stableJson(a) === stableJson(b)) continue;
+    if (canonicalJson(a) === canonicalJson(b)) continue;
     if (key === 'migrations') {
-      const before = new Map(stored.migrations.map((m) => [m.name, stableJson(m)]));
-      const after = new Map(fresh.migrations.map((m) => [m.name, stableJson(m)]));
+      const before = new Map(stored.migrations.map((m) => [m.name, canonicalJson(m)]));
+      const after = new Map(fresh.migrations.map((m) => [m.name, canonicalJson(m)]));
       for (const name of new Set([...before.keys(), ...after.keys()])) {
         if (!after.has(name))
           out.push(`migration ${name} is in the stored manifest but not in this directory`);

