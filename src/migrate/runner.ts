@@ -22,7 +22,7 @@ import type { ManifestMigration } from '../core/manifest.ts';
 import { type RollbackPlan, reconcilePlan } from '../core/plan.ts';
 import { passwordOf, redactSecrets } from '../core/redact.ts';
 import type { DatabaseStatus } from '../core/status.ts';
-import { recordReleaseFingerprint, verifyReleaseFingerprint } from '../schema/record.ts';
+import { batchedSteps, type StepExecutor, StepFailure } from './batch.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { connect } from './connect.ts';
 import {
@@ -263,13 +263,31 @@ async function sequence(
       },
     },
   });
+  // Each migration in its own transaction: several per round trip where they allow it (batch.ts). One
+  // surrounding transaction (--single-transaction): one statement after another inside it.
+  const execute: StepExecutor =
+    mode === 'own'
+      ? batchedSteps(
+          s,
+          names.map((n) => s.bySource.get(n)!),
+          direction,
+        )
+      : async (m) => {
+          const t0 = performance.now();
+          try {
+            await runStep(s, m, direction, mode);
+          } catch (error) {
+            throw new StepFailure(error, Math.round(performance.now() - t0));
+          }
+          return Math.round(performance.now() - t0);
+        };
   const step = async (session: Session, m: MigrationSource, dir: Direction): Promise<void> => {
-    const t0 = performance.now();
+    let durationMs: number;
     try {
-      await runStep(session, m, dir, mode);
-    } catch (error) {
+      durationMs = await execute(m);
+    } catch (thrown) {
+      const { error, ms } = thrown instanceof StepFailure ? thrown : { error: thrown, ms: Number.NaN };
       const message = pgMessage(error);
-      const ms = Math.round(performance.now() - t0);
       session.log(`FAILED   ${m.name} after ${ms} ms: ${message}`);
       if (mode === 'batch') {
         await rollbackQuietly(session.client);
@@ -286,7 +304,6 @@ async function sequence(
         cause: error,
       });
     }
-    const durationMs = Math.round(performance.now() - t0);
     timings.push({ name: m.name, durationMs });
     session.log(`${verb.padEnd(8)} ${m.name} (${durationMs} ms)`);
   };
@@ -348,6 +365,8 @@ export async function up(opts: UpOptions): Promise<RunResult> {
       // Schema verification hook (src/schema): what this release's migrations produced, for rollbacks.
       try {
         if (!s.state.exists && decision.toApply.length === 0) await s.client.query(ensureStateSql(s.names));
+        // Loaded here, not at start: a plain `up` never needs the fingerprint code or its validation.
+        const { recordReleaseFingerprint } = await import('../schema/record.ts');
         const recorded = await recordReleaseFingerprint(s.client, {
           schema: s.schema,
           release: s.who.release,
@@ -420,6 +439,7 @@ export async function down(opts: DownOptions): Promise<RunResult> {
     }
     if (opts.plan) {
       try {
+        const { verifyReleaseFingerprint } = await import('../schema/record.ts');
         const verification = await verifyReleaseFingerprint(s.client, {
           schema: s.schema,
           release: opts.plan.to.release,

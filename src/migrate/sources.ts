@@ -3,7 +3,7 @@
  * order. Every problem in the directory is collected and thrown together as one UsageError, so the operator
  * fixes them in one pass.
  */
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checksumOf } from '../core/checksum.ts';
@@ -27,10 +27,13 @@ interface Candidate {
 
 export async function loadMigrations(dir: string): Promise<MigrationSource[]> {
   const problems: string[] = [];
-  let entries: string[];
+  let entries: Dirent[];
   try {
     if (!statSync(dir).isDirectory()) throw new Error('not a directory');
-    entries = readdirSync(dir).sort();
+    // Entry types come with the listing: no stat per file (a symlink is still followed, below).
+    entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
+      a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+    );
   } catch (error) {
     throw new UsageError(`cannot read the migrations directory ${dir}: ${(error as Error).message}`, {
       hint: 'pass --dir (or set STEPBACK_DIR) to the folder holding your migrations',
@@ -52,12 +55,13 @@ export async function loadMigrations(dir: string): Promise<MigrationSource[]> {
     else candidate.downPath = path;
   };
 
-  for (const entry of entries) {
+  for (const dirent of entries) {
+    const entry = dirent.name;
     if (IGNORED.test(entry)) continue;
     const full = join(dir, entry);
     let isDir: boolean;
     try {
-      isDir = statSync(full).isDirectory();
+      isDir = dirent.isSymbolicLink() ? statSync(full).isDirectory() : dirent.isDirectory();
     } catch (error) {
       problems.push(`${entry}: cannot read (${(error as Error).message})`);
       continue;

@@ -66,7 +66,7 @@ export function ensureStateSql(names: StateNames): string {
 
 interface StateRow {
   name: string;
-  order: string;
+  order: number;
   checksum: string;
   down_checksum: string | null;
   reversible: boolean;
@@ -75,7 +75,7 @@ interface StateRow {
   run_id: string | null;
   actor: string | null;
   runner_version: string;
-  started_at: Date;
+  started_at: string;
   duration_ms: number;
 }
 
@@ -89,8 +89,10 @@ export async function readState(client: pg.Client, names: StateNames): Promise<S
   let result: pg.QueryResult<StateRow>;
   try {
     result = await client.query<StateRow>(
-      `select name, row_number() over (order by applied_order) as "order", checksum, down_checksum, reversible,
-              transactional, release, run_id, actor, runner_version, started_at, duration_ms
+      // Integers and ISO text straight from the server: no bigint or Date parsing per row in the client.
+      `select name, (row_number() over (order by applied_order))::int as "order", checksum, down_checksum,
+              reversible, transactional, release, run_id, actor, runner_version,
+              to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as started_at, duration_ms
          from ${names.migrations} order by applied_order`,
     );
   } catch (error) {
@@ -103,7 +105,7 @@ export async function readState(client: pg.Client, names: StateNames): Promise<S
     exists: true,
     applied: result.rows.map((r) => ({
       name: r.name,
-      order: Number(r.order),
+      order: r.order,
       checksum: r.checksum,
       downChecksum: r.down_checksum,
       reversible: r.reversible,
@@ -112,7 +114,7 @@ export async function readState(client: pg.Client, names: StateNames): Promise<S
       runId: r.run_id,
       actor: r.actor,
       runnerVersion: r.runner_version,
-      appliedAt: r.started_at.toISOString(),
+      appliedAt: r.started_at,
       durationMs: r.duration_ms,
     })),
   };
@@ -136,6 +138,17 @@ export interface StateRowValues {
   transactional: boolean;
 }
 
+/** Elapsed ms since `startedExpr`, as the integer stored in duration_ms. */
+export const elapsedMsSql = (startedExpr: string): string =>
+  `greatest(0, round(extract(epoch from clock_timestamp() - ${startedExpr}) * 1000))::integer`;
+
+/** The applied row's insert with each value given as SQL (a literal, or a parameter of a prepared statement). */
+function appliedInsert(names: StateNames, values: string[], startedExpr: string): string {
+  return `insert into ${names.migrations} (name, checksum, down_checksum, reversible, transactional, release, run_id,
+      actor, runner_version, started_at, finished_at, duration_ms)
+    values (${values.join(', ')}, ${startedExpr}, clock_timestamp(), ${elapsedMsSql(startedExpr)})`;
+}
+
 /**
  * Insert of the applied row. `startedExpr` is SQL for the start time: `statement_timestamp()` when the row
  * travels in the same query as the migration, `now()` when a transaction was opened just before.
@@ -146,11 +159,46 @@ export function insertAppliedSql(
   who: Provenance,
   startedExpr: string,
 ): string {
-  return `insert into ${names.migrations} (name, checksum, down_checksum, reversible, transactional, release, run_id,
-      actor, runner_version, started_at, finished_at, duration_ms)
-    values (${lit(row.name)}, ${lit(row.checksum)}, ${lit(row.downChecksum)}, ${row.reversible}, ${row.transactional},
-      ${lit(who.release)}, ${lit(who.runId)}, ${lit(who.actor)}, ${lit(who.runnerVersion)}, ${startedExpr},
-      clock_timestamp(), greatest(0, round(extract(epoch from clock_timestamp() - ${startedExpr}) * 1000))::integer)`;
+  return appliedInsert(names, appliedValues(row, who), startedExpr);
+}
+
+/** The literal values of the applied row, in appliedInsert's column order (name … runner_version). */
+export function appliedValues(row: StateRowValues, who: Provenance): string[] {
+  return [
+    lit(row.name),
+    lit(row.checksum),
+    lit(row.downChecksum),
+    String(row.reversible),
+    String(row.transactional),
+    lit(who.release),
+    lit(who.runId),
+    lit(who.actor),
+    lit(who.runnerVersion),
+  ];
+}
+
+/**
+ * The same state changes as prepared statements, for a session that records many steps (batch.ts): planned
+ * once instead of parsed and planned per migration, which halves what recording costs the server.
+ *   stepback_applied(name … runner_version, like appliedValues)
+ *   stepback_reverted(name)
+ * Both return the step's name and duration as `stepback_step`, `stepback_ms` (names no migration's own
+ * output would use).
+ *   stepback_event(kind, name, release, run_id, actor, runner_version)
+ */
+export function prepareStateSql(names: StateNames, startedExpr: string): string {
+  const params = (n: number) => Array.from({ length: n }, (_, i) => `$${i + 1}`);
+  return `PREPARE stepback_applied(text, text, text, boolean, boolean, text, text, text, text) AS
+    ${appliedInsert(names, params(9), startedExpr)} RETURNING name AS stepback_step, duration_ms AS stepback_ms;
+  PREPARE stepback_reverted(text) AS delete from ${names.migrations} where name = $1
+    RETURNING name AS stepback_step, ${elapsedMsSql(startedExpr)} AS stepback_ms;
+  PREPARE stepback_event(text, text, text, text, text, text) AS
+    insert into ${names.events} (kind, name, release, run_id, actor, runner_version) values (${params(6).join(', ')})`;
+}
+
+/** The event's arguments for `EXECUTE stepback_event(…)`. */
+export function eventValues(kind: EventKind, name: string, who: Provenance): string[] {
+  return [lit(kind), lit(name), lit(who.release), lit(who.runId), lit(who.actor), lit(who.runnerVersion)];
 }
 
 export function deleteAppliedSql(names: StateNames, name: string): string {

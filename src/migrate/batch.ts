@@ -1,0 +1,200 @@
+/**
+ * Applying (or reverting) a run of SQL migrations several per round trip, each still in its own transaction.
+ *
+ * One simple-query message carries consecutive migrations as segments
+ *   BEGIN; [SET LOCAL synchronous_commit = off;] <start mark>; <file> ; EXECUTE <state row>; EXECUTE <event>; COMMIT;
+ * (the state statements are prepared once per session, state.ts prepareStateSql).
+ * The server runs them in order and stops at the first error: everything after it in the message is skipped,
+ * so a failed migration never lets a later one run, and the segments before it are committed exactly as if
+ * each had been sent alone. Which ones committed is then read back from the state table (authoritative), and
+ * the failure is attributed to the first one that did not (a syntax error elsewhere in the message stops the
+ * whole message before anything runs: then the rest goes one migration per message, which names it exactly).
+ *
+ * Durability: a segment commits without waiting for its WAL flush, except the run's last migration, whose
+ * synchronous commit flushes the WAL up to it, and with it every earlier commit (WAL is flushed in order).
+ * So when a run reports success everything it applied is durable, as with a flush per migration; if the
+ * server itself crashes mid-run, the last few migrations can be lost, each together with its own state row
+ * (never one without the other), and the run has already failed (its connection died): run it again. A
+ * failed run's failure event is written with a synchronous commit, which flushes the same way.
+ *
+ * Module and no-transaction migrations are never batched; they run alone through runStep (execute.ts).
+ */
+import pg from 'pg';
+import { MAX_BATCH_CHARS, nextBatchSize, segmentAt, takeBatch } from './batch-plan.ts';
+import { type Direction, rollbackQuietly, runStep, type StepSession } from './execute.ts';
+import { appliedValues, eventValues, prepareStateSql } from './state.ts';
+import type { MigrationSource } from './types.ts';
+
+/** A failed step and how long it ran before failing. */
+export class StepFailure extends Error {
+  constructor(
+    readonly error: unknown,
+    readonly ms: number,
+  ) {
+    super((error as Error)?.message ?? String(error));
+  }
+}
+
+/** Runs one step (any kind) and resolves its duration in ms, or rejects with a StepFailure. */
+export type StepExecutor = (m: MigrationSource) => Promise<number>;
+
+// Server-side start of the current segment: `statement_timestamp()` is the same for every statement of a
+// message, so each segment marks its own start in a transaction-local setting.
+const START_MARK = `SELECT set_config('stepback.started', clock_timestamp()::text, true);\n`;
+const STARTED = `current_setting('stepback.started')::timestamptz`;
+
+/** Sessions that hold the state statements prepared (prepareStateSql), so a run prepares them once. */
+const prepared = new WeakSet<pg.Client>();
+
+function batchable(m: MigrationSource, direction: Direction): boolean {
+  if (m.layout === 'module') return false;
+  return direction === 'up' ? m.transactional : m.downTransactional;
+}
+
+function sqlOf(m: MigrationSource, direction: Direction): string {
+  return (direction === 'up' ? m.upSql : m.downSql) ?? '';
+}
+
+function segment(
+  s: Pick<StepSession, 'who'>,
+  m: MigrationSource,
+  direction: Direction,
+  durable: boolean,
+): string {
+  const state =
+    direction === 'up'
+      ? `EXECUTE stepback_applied(${appliedValues(m, s.who).join(', ')})`
+      : `EXECUTE stepback_reverted(${pg.escapeLiteral(m.name)})`;
+  const event = `EXECUTE stepback_event(${eventValues(direction === 'up' ? 'apply' : 'revert', m.name, s.who).join(', ')})`;
+  return `BEGIN;\n${durable ? '' : 'SET LOCAL synchronous_commit = off;\n'}${START_MARK}${sqlOf(m, direction)}\n;\n${state};\n${event};\nCOMMIT;\n`;
+}
+
+/**
+ * The message for `group`: each migration a segment of its own transaction; `starts` are the segments'
+ * offsets. Only the segment of `lastName` (the run's last migration) commits synchronously.
+ */
+export function batchMessage(
+  s: Pick<StepSession, 'who'>,
+  group: readonly MigrationSource[],
+  direction: Direction,
+  lastName: string | undefined,
+): { text: string; starts: number[] } {
+  const starts: number[] = [];
+  let text = '';
+  for (const m of group) {
+    starts.push(text.length);
+    text += segment(s, m, direction, m.name === lastName);
+  }
+  return { text, starts };
+}
+
+/** Sends one message; `onRow` sees every row as it arrives, including those before an error. */
+function send(client: pg.Client, text: string, onRow: (row: Record<string, unknown>) => void): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const query = new pg.Query(text);
+    query.on('row', onRow);
+    query.on('end', () => resolve());
+    query.on('error', reject);
+    client.query(query);
+  });
+}
+
+/** Names of `group` whose step committed, read from the state table. */
+async function committedNames(
+  s: StepSession,
+  group: readonly MigrationSource[],
+  direction: Direction,
+): Promise<Set<string>> {
+  const names = group.map((m) => m.name);
+  const { rows } = await s.client.query<{ name: string }>(
+    `select name from ${s.names.migrations} where name = any($1::text[])`,
+    [names],
+  );
+  const recorded = new Set(rows.map((r) => r.name));
+  return new Set(names.filter((n) => (direction === 'up' ? recorded.has(n) : !recorded.has(n))));
+}
+
+/**
+ * The executor for a run of `order` (the migrations the run will step through, in order, in `direction`),
+ * each in its own transaction. Called once per migration, in order; the first call of a batch sends it, the
+ * others return what it found.
+ */
+export function batchedSteps(
+  s: StepSession,
+  order: readonly MigrationSource[],
+  direction: Direction,
+): StepExecutor {
+  const position = new Map(order.map((m, i) => [m.name, i]));
+  const lastName = order.at(-1)?.name;
+  const done = new Map<string, number>();
+  const failed = new Map<string, StepFailure>();
+  let size = 1;
+
+  const alone = async (m: MigrationSource): Promise<number> => {
+    const t0 = performance.now();
+    try {
+      await runStep(s, m, direction, 'own');
+    } catch (error) {
+      throw new StepFailure(error, Math.round(performance.now() - t0));
+    }
+    return Math.round(performance.now() - t0);
+  };
+
+  return async function step(m) {
+    const known = done.get(m.name);
+    if (known !== undefined) return known;
+    const failure = failed.get(m.name);
+    if (failure) throw failure;
+    if (!batchable(m, direction)) return alone(m);
+
+    const from = position.get(m.name)!;
+    const candidates: MigrationSource[] = [];
+    for (let i = from; i < order.length && batchable(order[i]!, direction); i++) candidates.push(order[i]!);
+    const group = candidates.slice(
+      0,
+      takeBatch(
+        candidates.map((c) => sqlOf(c, direction).length),
+        size,
+        MAX_BATCH_CHARS,
+      ),
+    );
+    const { text, starts } = batchMessage(s, group, direction, lastName);
+    if (group.length > 1) {
+      s.log(
+        `sending ${group.length} migrations in one message, each in its own transaction: ${group[0]!.name} … ${group.at(-1)!.name}`,
+      );
+    }
+    if (!prepared.has(s.client)) {
+      await s.client.query(prepareStateSql(s.names, STARTED));
+      prepared.add(s.client);
+    }
+    const ms = new Map<string, number>();
+    const t0 = performance.now();
+    try {
+      await send(s.client, text, (row) => {
+        if (typeof row.stepback_step === 'string') ms.set(row.stepback_step, Number(row.stepback_ms));
+      });
+    } catch (error) {
+      const elapsed = Math.round(performance.now() - t0);
+      await rollbackQuietly(s.client);
+      const committed = await committedNames(s, group, direction);
+      let k = 0;
+      while (k < group.length && committed.has(group[k]!.name)) k++;
+      for (const g of group.slice(0, k)) done.set(g.name, ms.get(g.name) ?? 0);
+      size = 1;
+      if (k < group.length) {
+        const at = segmentAt(starts, text.length, Number((error as { position?: string }).position));
+        if (at === -1 || at === k) {
+          const before = group.slice(0, k).reduce((sum, g) => sum + (ms.get(g.name) ?? 0), 0);
+          failed.set(group[k]!.name, new StepFailure(error, Math.max(0, elapsed - before)));
+        }
+        // Otherwise the message never ran (a syntax error in segment `at`): the rest goes one at a time.
+      }
+      return step(m);
+    }
+    const elapsed = performance.now() - t0;
+    for (const g of group) done.set(g.name, ms.get(g.name) ?? 0);
+    size = nextBatchSize(group.length, elapsed);
+    return done.get(m.name)!;
+  };
+}
