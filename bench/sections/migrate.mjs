@@ -2,6 +2,7 @@
  * Applying and reverting N generated migrations with four tools, on a fresh database per run:
  *   floor           the faster (per direction) of two psql runs: one process doing `BEGIN; \i <file>; COMMIT;`
  *                   per migration (ON_ERROR_STOP), and one sending each migration as a single query
+ *   psql-async      a reference row, not the floor: the single-query run with synchronous_commit=off
  *   stepback        the bundled CLI as users run it: `node dist/cli.js up` / `down --to 0`
  *   node-pg-migrate 9, its SQL migration format, one transaction per migration (`--no-single-transaction`)
  *   umzug           plain umzug 3.8.3 with a table-of-names storage (bench/tools/umzug-plain.mjs)
@@ -44,9 +45,21 @@ function tools(paths, count, cli) {
       }),
     },
     {
+      id: 'psql-async',
+      label: 'psql, one query per migration, no flush wait (reference)',
+      how: 'as the row above with `PGOPTIONS=-c synchronous_commit=off`: every commit returns before its WAL is flushed, and nothing flushes at the end. A reference, not the floor: it shows what skipping the flush wait alone is worth (stepback skips it for every migration but the run’s last, whose flush makes all of them durable before it reports success)',
+      reference: true,
+      commands: (url, p = paths) => ({
+        env: { PGOPTIONS: '-c synchronous_commit=off' },
+        up: ['psql', ['-X', '-q', '-d', url, '-f', p.psqlUp1q]],
+        noop: ['psql', ['-X', '-q', '-d', url, '-f', '/dev/null']],
+        down: ['psql', ['-X', '-q', '-d', url, '-f', p.psqlDown1q]],
+      }),
+    },
+    {
       id: 'stepback',
       label: 'stepback',
-      how: '`node dist/cli.js up --dir sql/` and `down --to 0` (the bundled CLI, as users run it)',
+      how: '`node dist/cli.js up --dir sql/` and `down --to 0` (the bundled CLI, as users run it). Each migration in its own transaction with its state row and event, several migrations per message (1, 2, 4, … up to 64 while messages return within 250 ms), state statements prepared once per run, commits without waiting for the WAL flush except the run’s last (src/migrate/batch.ts)',
       available: cli.available,
       commands: (url, p = paths) => ({
         env: { DATABASE_URL: url },

@@ -88,15 +88,36 @@ export function batchMessage(
   return { text, starts };
 }
 
-/** Sends one message; `onRow` sees every row as it arrives, including those before an error. */
-function send(client: pg.Client, text: string, onRow: (row: Record<string, unknown>) => void): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const query = new pg.Query(text);
-    query.on('row', onRow);
-    query.on('end', () => resolve());
-    query.on('error', reject);
-    client.query(query);
-  });
+/** One message on its way: sent, or queued in the client behind the one the server is running. */
+interface Message {
+  group: MigrationSource[];
+  text: string;
+  starts: number[];
+  /** Durations the server returned, by migration name (rows arrive before a later error, too). */
+  ms: Map<string, number>;
+  /** `ran`; `skipped` when its turn came after a failure; rejects with the server's error. */
+  outcome: Promise<'ran' | 'skipped'>;
+  /** From its submission to the end of its reply. */
+  elapsedMs: number;
+}
+
+/**
+ * A query that is submitted only if `proceed()` still says so when its turn comes. pg submits a queued query
+ * synchronously on the previous one's ReadyForQuery, which follows that query's ErrorResponse, whose 'error'
+ * listener has run by then: so a message queued behind a failed one goes out as an empty query (a no-op the
+ * server answers even inside an aborted transaction) and nothing in it runs.
+ */
+function guardedQuery(text: string, proceed: () => boolean): pg.Query & { skipped: boolean } {
+  const query = Object.assign(new pg.Query(text), { skipped: false });
+  const submit = query.submit.bind(query);
+  query.submit = (connection) => {
+    if (!proceed()) {
+      query.skipped = true;
+      (query as unknown as { text: string }).text = '';
+    }
+    return submit(connection);
+  };
+  return query;
 }
 
 /** Names of `group` whose step committed, read from the state table. */
@@ -116,8 +137,9 @@ async function committedNames(
 
 /**
  * The executor for a run of `order` (the migrations the run will step through, in order, in `direction`),
- * each in its own transaction. Called once per migration, in order; the first call of a batch sends it, the
- * others return what it found.
+ * each in its own transaction. Called once per migration, in order; the first call of a message sends it,
+ * the others return what it found. One more message is always queued behind the one the server runs, so
+ * the server never waits for the client between messages; it goes out only if the one before succeeded.
  */
 export function batchedSteps(
   s: StepSession,
@@ -128,7 +150,10 @@ export function batchedSteps(
   const lastName = order.at(-1)?.name;
   const done = new Map<string, number>();
   const failed = new Map<string, StepFailure>();
+  const messages = new Map<string, Message>();
   let size = 1;
+  // Set synchronously by a failed message's error listener; cleared once that failure has been handled.
+  let stopped = false;
 
   const alone = async (m: MigrationSource): Promise<number> => {
     const t0 = performance.now();
@@ -140,61 +165,102 @@ export function batchedSteps(
     return Math.round(performance.now() - t0);
   };
 
-  return async function step(m) {
-    const known = done.get(m.name);
-    if (known !== undefined) return known;
-    const failure = failed.get(m.name);
-    if (failure) throw failure;
-    if (!batchable(m, direction)) return alone(m);
-
-    const from = position.get(m.name)!;
+  /** Queues the message starting at `order[from]`; undefined when that migration cannot be batched. */
+  const launch = (from: number): Message | undefined => {
     const candidates: MigrationSource[] = [];
     for (let i = from; i < order.length && batchable(order[i]!, direction); i++) candidates.push(order[i]!);
-    const group = candidates.slice(
-      0,
-      takeBatch(
-        candidates.map((c) => sqlOf(c, direction).length),
-        size,
-        MAX_BATCH_CHARS,
-      ),
+    if (candidates.length === 0) return undefined;
+    const n = takeBatch(
+      candidates.map((c) => sqlOf(c, direction).length),
+      size,
+      MAX_BATCH_CHARS,
     );
+    const group = candidates.slice(0, n);
     const { text, starts } = batchMessage(s, group, direction, lastName);
-    if (group.length > 1) {
-      s.log(
-        `sending ${group.length} migrations in one message, each in its own transaction: ${group[0]!.name} … ${group.at(-1)!.name}`,
-      );
-    }
-    if (!prepared.has(s.client)) {
-      await s.client.query(prepareStateSql(s.names, STARTED));
-      prepared.add(s.client);
-    }
-    const ms = new Map<string, number>();
-    const t0 = performance.now();
-    try {
-      await send(s.client, text, (row) => {
-        if (typeof row.stepback_step === 'string') ms.set(row.stepback_step, Number(row.stepback_ms));
-      });
-    } catch (error) {
-      const elapsed = Math.round(performance.now() - t0);
-      await rollbackQuietly(s.client);
-      const committed = await committedNames(s, group, direction);
-      let k = 0;
-      while (k < group.length && committed.has(group[k]!.name)) k++;
-      for (const g of group.slice(0, k)) done.set(g.name, ms.get(g.name) ?? 0);
-      size = 1;
-      if (k < group.length) {
-        const at = segmentAt(starts, text.length, Number((error as { position?: string }).position));
-        if (at === -1 || at === k) {
-          const before = group.slice(0, k).reduce((sum, g) => sum + (ms.get(g.name) ?? 0), 0);
-          failed.set(group[k]!.name, new StepFailure(error, Math.max(0, elapsed - before)));
-        }
-        // Otherwise the message never ran (a syntax error in segment `at`): the rest goes one at a time.
+    let submittedAt = 0;
+    const query = guardedQuery(text, () => {
+      if (stopped) return false;
+      submittedAt = performance.now();
+      if (group.length > 1) {
+        s.log(
+          `sending ${group.length} migrations in one message, each in its own transaction: ${group[0]!.name} … ${group.at(-1)!.name}`,
+        );
       }
-      return step(m);
+      return true;
+    });
+    const message: Message = { group, text, starts, ms: new Map(), outcome: undefined!, elapsedMs: 0 };
+    query.on('row', (row: Record<string, unknown>) => {
+      if (typeof row.stepback_step === 'string') message.ms.set(row.stepback_step, Number(row.stepback_ms));
+    });
+    message.outcome = new Promise((resolve, reject) => {
+      query.on('end', () => {
+        message.elapsedMs = performance.now() - submittedAt;
+        resolve(query.skipped ? 'skipped' : 'ran');
+      });
+      query.on('error', (error) => {
+        stopped = true;
+        message.elapsedMs = performance.now() - submittedAt;
+        reject(error);
+      });
+    });
+    // Awaited by the step that meets it; a message nobody reaches must not become an unhandled rejection.
+    message.outcome.catch(() => {});
+    for (const g of group) messages.set(g.name, message);
+    s.client.query(query);
+    return message;
+  };
+
+  /** After a failed message: what committed (from the state table), and who is to blame. */
+  const settleFailure = async (message: Message, error: unknown): Promise<void> => {
+    const { group, text, starts, ms } = message;
+    await rollbackQuietly(s.client);
+    const committed = await committedNames(s, group, direction);
+    let k = 0;
+    while (k < group.length && committed.has(group[k]!.name)) k++;
+    for (const g of group.slice(0, k)) done.set(g.name, ms.get(g.name) ?? 0);
+    if (k < group.length) {
+      const at = segmentAt(starts, text.length, Number((error as { position?: string }).position));
+      if (at === -1 || at === k) {
+        const before = group.slice(0, k).reduce((sum, g) => sum + (ms.get(g.name) ?? 0), 0);
+        failed.set(
+          group[k]!.name,
+          new StepFailure(error, Math.round(Math.max(0, message.elapsedMs - before))),
+        );
+      }
+      // Otherwise the message never ran (a syntax error in segment `at`): the rest goes one at a time.
     }
-    const elapsed = performance.now() - t0;
-    for (const g of group) done.set(g.name, ms.get(g.name) ?? 0);
-    size = nextBatchSize(group.length, elapsed);
-    return done.get(m.name)!;
+    size = 1;
+    stopped = false;
+  };
+
+  return async function step(m) {
+    for (;;) {
+      const known = done.get(m.name);
+      if (known !== undefined) return known;
+      const failure = failed.get(m.name);
+      if (failure) throw failure;
+      if (!batchable(m, direction)) return alone(m);
+      if (!prepared.has(s.client)) {
+        await s.client.query(prepareStateSql(s.names, STARTED));
+        prepared.add(s.client);
+      }
+      const message = messages.get(m.name) ?? launch(position.get(m.name)!)!;
+      const next = position.get(message.group.at(-1)!.name)! + 1;
+      if (next < order.length && !messages.has(order[next]!.name)) launch(next);
+      let outcome: 'ran' | 'skipped';
+      try {
+        outcome = await message.outcome;
+      } catch (error) {
+        for (const g of message.group) messages.delete(g.name);
+        await settleFailure(message, error);
+        continue;
+      }
+      for (const g of message.group) messages.delete(g.name);
+      if (outcome === 'ran') {
+        for (const g of message.group) done.set(g.name, message.ms.get(g.name) ?? 0);
+        size = nextBatchSize(message.group.length, message.elapsedMs);
+      }
+      // Skipped (queued behind a failure): nothing ran; the loop sends it again if the run gets this far.
+    }
   };
 }

@@ -1,7 +1,8 @@
 /**
  * Several migrations per message (src/migrate/batch.ts), each still in its own transaction: what commits,
- * what is blamed, and what is recorded when a message stops part-way. Batches grow 1, 2, 4, … while they
- * return quickly, so with N fast migrations the messages are [1] [2 3] [4 5 6 7] [8 …].
+ * what is blamed, and what is recorded when a message stops part-way. Messages grow 1, 2, 4, … while they
+ * return quickly, and one is always queued behind the one running, so with fast migrations they are
+ * [1] [2] [3 4] [5 6] [7 8 9 10] [11 …]: a failure in [5 6] has [7 8 9 10] waiting behind it.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { batchMessage } from '../../src/migrate/batch.ts';
@@ -58,9 +59,8 @@ describe('several migrations per message', () => {
     const run = await cli(db, ['--dir', dir, 'up', '--json']);
     expect(run.code, run.stderr).toBe(0);
     expect(jsonLine(run).applied).toHaveLength(40);
-    expect(run.stderr).toMatch(
-      /sending 4 migrations in one message, each in its own transaction: 0004_t4 … 0007_t7/,
-    );
+    const messages = run.stderr.match(/sending \d+ migrations in one message, each in its own transaction/g);
+    expect(messages?.length).toBeGreaterThanOrEqual(3);
     expect(await recorded(db)).toHaveLength(40);
     expect(await tablesPresent(db)).toHaveLength(40);
     const down = await cli(db, ['--dir', dir, 'down', '--to', '0', '--json']);
@@ -85,7 +85,7 @@ describe('several migrations per message', () => {
 
   it('a runtime failure inside a batch: the migrations before it stay applied, it and the rest do not', async () => {
     const db = await freshDb('batch_runtime');
-    // 0006 is the third segment of the message [4 5 6 7].
+    // 0006 is the second segment of [5 6]; [7 8 9 10] is queued behind it and must not run.
     const dir = migrationsDir(
       tables(9, { 6: 'create table t6 (id int primary key);\ninsert into t6 values (1), (1);\n' }),
     );
@@ -113,16 +113,17 @@ describe('several migrations per message', () => {
 
   it('a syntax error in a later segment (the message never ran) is blamed on its own migration', async () => {
     const db = await freshDb('batch_syntax');
-    // 0005 is the second segment of [4 5 6 7]: the server rejects the whole message before running 0004.
-    const dir = migrationsDir(tables(9, { 5: 'create tabel t5 (id int);\n' }));
+    // 0006 is the second segment of [5 6]: the server rejects the whole message before running 0005.
+    const dir = migrationsDir(tables(9, { 6: 'create tabel t6 (id int);\n' }));
     const run = await cli(db, ['--dir', dir, 'up', '--json']);
     expect(run.code).toBe(1);
     const result = jsonLine(run);
-    expect(result.failed).toMatchObject({ name: '0005_t5' });
+    expect(result.failed).toMatchObject({ name: '0006_t6' });
     expect(result.failed?.message).toMatch(/syntax error at or near "tabel"/);
-    expect(result.applied.map((a) => a.name)).toEqual(['0001_t1', '0002_t2', '0003_t3', '0004_t4']);
-    expect(await recorded(db)).toEqual(['0001_t1', '0002_t2', '0003_t3', '0004_t4']);
-    expect(await tablesPresent(db)).toEqual(['t1', 't2', 't3', 't4']);
+    const five = ['0001_t1', '0002_t2', '0003_t3', '0004_t4', '0005_t5'];
+    expect(result.applied.map((a) => a.name)).toEqual(five);
+    expect(await recorded(db)).toEqual(five);
+    expect(await tablesPresent(db)).toEqual(['t1', 't2', 't3', 't4', 't5']);
   });
 
   it('a deferred constraint failing at COMMIT stops the message there: nothing after it runs', async () => {
@@ -130,7 +131,8 @@ describe('several migrations per message', () => {
     const dir = migrationsDir(
       tables(9, {
         1: 'create table t1 (id int primary key);\ncreate table child (p int references t1 deferrable initially deferred);\n',
-        // 0005's own statements succeed; its COMMIT fails on the deferred foreign key.
+        // 0005's own statements succeed; its COMMIT fails on the deferred foreign key. That ends its
+        // transaction, so only the guard keeps the queued [7 8 9 10] from running.
         5: 'create table t5 (id int primary key);\ninsert into child values (42);\n',
       }),
     );
@@ -145,7 +147,7 @@ describe('several migrations per message', () => {
 
   it('records each batched migration with its own start, not the start of the message', async () => {
     const db = await freshDb('batch_times');
-    // 0004–0007 share a message; 0005 sleeps.
+    // 0005 and 0006 share a message; 0005 sleeps.
     const dir = migrationsDir(
       tables(7, { 5: 'create table t5 (id int primary key);\nselect pg_sleep(0.5);\n' }),
     );
