@@ -8,9 +8,12 @@ export const NO_TRANSACTION_MARKER = /--\s*stepback:no-transaction\b/i;
 
 /** True when the marker appears among the file's leading comment/blank lines (the first 10 lines at most). */
 export function hasNoTransactionMarker(sql: string): boolean {
-  const lines = sql.split(/\r?\n/).slice(0, 10);
-  for (const line of lines) {
-    const trimmed = line.trim();
+  // Only the leading lines matter: never split a whole (possibly large) file.
+  let start = 0;
+  for (let n = 0; n < 10 && start <= sql.length; n++) {
+    const end = sql.indexOf('\n', start);
+    const trimmed = sql.slice(start, end === -1 ? sql.length : end).trim();
+    start = end === -1 ? sql.length + 1 : end + 1;
     if (NO_TRANSACTION_MARKER.test(trimmed)) return true;
     if (trimmed !== '' && !trimmed.startsWith('--')) return false;
   }
