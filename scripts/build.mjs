@@ -27,19 +27,25 @@ const banner = {
   js: "import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);",
 };
 /**
- * umzug's core requires its own command-line front end (`./cli`, for `runAsCLI`), which stepback never uses;
- * it drags in @rushstack/ts-command-line, z-schema, argparse and jju (~420 kB, ~120 ms of start-up). Resolve
- * it to a stub that fails loudly if anything ever calls it.
+ * umzug's core requires two things stepback never uses: its command-line front end (`./cli`, for `runAsCLI`),
+ * which drags in @rushstack/ts-command-line, z-schema, argparse and jju (~420 kB, ~120 ms of start-up), and
+ * tinyglobby (with picomatch and fdir, ~40 kB) for migrations given as a glob; stepback always passes an
+ * explicit list. Both resolve to stubs that fail loudly if anything ever calls them.
  */
-const withoutUmzugCli = {
-  name: 'without-umzug-cli',
+const UMZUG_STUBS = {
+  './cli':
+    "exports.UmzugCLI = class { constructor() { throw new Error('umzug CLI is not bundled in stepback'); } };",
+  tinyglobby:
+    "exports.glob = () => { throw new Error('umzug globs are not bundled in stepback: pass migrations as a list'); };",
+};
+const withoutUnusedUmzugParts = {
+  name: 'without-unused-umzug-parts',
   setup(build) {
-    build.onResolve({ filter: /^\.\/cli$/ }, (args) =>
-      /[\\/]umzug[\\/]lib$/.test(args.resolveDir) ? { path: 'umzug-cli', namespace: 'stub' } : undefined,
+    build.onResolve({ filter: /^(\.\/cli|tinyglobby)$/ }, (args) =>
+      /[\\/]umzug[\\/]lib$/.test(args.resolveDir) ? { path: args.path, namespace: 'umzug-stub' } : undefined,
     );
-    build.onLoad({ filter: /.*/, namespace: 'stub' }, () => ({
-      contents:
-        "exports.UmzugCLI = class { constructor() { throw new Error('umzug CLI is not bundled in stepback'); } };",
+    build.onLoad({ filter: /.*/, namespace: 'umzug-stub' }, (args) => ({
+      contents: UMZUG_STUBS[args.path],
       loader: 'js',
     }));
   },
@@ -65,7 +71,7 @@ const withoutPgCloudflareProbe = {
 /** esbuild options for an entry (`src/cli/main.ts` or an action's main.ts) written as `<outdir>/<name>.js`. */
 export function bundleOptions({ entry, name, outdir, minify = true }) {
   return {
-    plugins: [withoutUmzugCli, withoutPgCloudflareProbe],
+    plugins: [withoutUnusedUmzugParts, withoutPgCloudflareProbe],
     entryPoints: { [name]: entry },
     outdir,
     bundle: true,

@@ -3,7 +3,7 @@
  * here; `parse*Inputs(getInput)` returns a typed config or throws one UsageError listing every bad input by
  * name. Booleans are strict (`true|True|TRUE|false|False|FALSE`), enums list their allowed values.
  */
-import { z } from 'zod';
+import * as z from 'zod/mini';
 import { UsageError } from '../core/errors.ts';
 
 /** `core.getInput`-shaped: the raw string, '' when not supplied. */
@@ -12,76 +12,95 @@ export type GetInput = (name: string) => string;
 const TRUE = ['true', 'True', 'TRUE'];
 const FALSE = ['false', 'False', 'FALSE'];
 
-type Field<T> = z.ZodType<T, string>;
+// zod's tree-shakable build: these schemas run before an action's first request on every run, and the full
+// build costs that start-up far more than the few checks used here.
+type Field<T> = z.ZodMiniType<T, string>;
+
+const rule = <T>(test: (v: T) => boolean, error: string) => z.refine<T>(test, { error });
+const trimmed = () =>
+  z.pipe(
+    z.string(),
+    z.transform((v: string) => v.trim()),
+  );
 
 const text = (): Field<string | undefined> =>
-  z.string().transform((v) => (v.trim() === '' ? undefined : v.trim()));
+  z.pipe(
+    z.string(),
+    z.transform((v: string) => (v.trim() === '' ? undefined : v.trim())),
+  );
 
-const required = (): Field<string> =>
-  z
-    .string()
-    .transform((v) => v.trim())
-    .refine((v) => v !== '', { message: 'is required and was not supplied' });
+const required = () => trimmed().check(rule((v: string) => v !== '', 'is required and was not supplied'));
 
 const bool = (fallback: boolean): Field<boolean> =>
-  z
-    .string()
-    .transform((v) => v.trim())
-    .refine((v) => v === '' || TRUE.includes(v) || FALSE.includes(v), {
-      message: 'must be one of true, True, TRUE, false, False, FALSE',
-    })
-    .transform((v) => (v === '' ? fallback : TRUE.includes(v)));
+  z.pipe(
+    trimmed().check(
+      rule(
+        (v: string) => v === '' || TRUE.includes(v) || FALSE.includes(v),
+        'must be one of true, True, TRUE, false, False, FALSE',
+      ),
+    ),
+    z.transform((v: string) => (v === '' ? fallback : TRUE.includes(v))),
+  );
 
 const oneOf = <const T extends readonly [string, ...string[]]>(
   values: T,
   fallback: T[number],
 ): Field<T[number]> =>
-  z
-    .string()
-    .transform((v) => v.trim())
-    .refine((v) => v === '' || (values as readonly string[]).includes(v), {
-      message: `must be one of ${values.join(', ')}`,
-    })
-    .transform((v) => (v === '' ? fallback : (v as T[number])));
+  z.pipe(
+    trimmed().check(
+      rule(
+        (v: string) => v === '' || (values as readonly string[]).includes(v),
+        `must be one of ${values.join(', ')}`,
+      ),
+    ),
+    z.transform((v: string) => (v === '' ? fallback : (v as T[number]))),
+  );
 
 const integer = (fallback: number, min: number, max: number): Field<number> =>
-  z
-    .string()
-    .transform((v) => v.trim())
-    .refine((v) => v === '' || (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max), {
-      message: `must be a whole number from ${min} to ${max}`,
-    })
-    .transform((v) => (v === '' ? fallback : Number(v)));
+  z.pipe(
+    trimmed().check(
+      rule(
+        (v: string) => v === '' || (/^\d+$/.test(v) && Number(v) >= min && Number(v) <= max),
+        `must be a whole number from ${min} to ${max}`,
+      ),
+    ),
+    z.transform((v: string) => (v === '' ? fallback : Number(v))),
+  );
 
 /** Comma- or newline-separated list. */
 const list = (): Field<string[]> =>
-  z.string().transform((v) =>
-    v
-      .split(/[,\n]/)
-      .map((s) => s.trim())
-      .filter(Boolean),
+  z.pipe(
+    z.string(),
+    z.transform((v: string) =>
+      v
+        .split(/[,\n]/)
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
   );
 
-const release = (): Field<string> =>
-  required().refine((v) => v === '' || /^[^\s\p{Cc}]{1,200}$/u.test(v), {
-    message: 'must be 1-200 characters without whitespace',
-  });
+const RELEASE = /^[^\s\p{Cc}]{1,200}$/u;
+const RELEASE_MESSAGE = 'must be 1-200 characters without whitespace';
+const STORE_URL = /^(file|s3|github-release):\/\/./;
+const STORE_MESSAGE = 'must be a file://, s3:// or github-release:// URL';
 
-const optionalRelease = (): Field<string | undefined> =>
-  text().refine((v) => v === undefined || /^[^\s\p{Cc}]{1,200}$/u.test(v), {
-    message: 'must be 1-200 characters without whitespace',
-  });
+const release = (): Field<string> =>
+  required().check(rule((v: string) => v === '' || RELEASE.test(v), RELEASE_MESSAGE));
+
+/** An optional value that, when given, must pass `test`. */
+const optional = (test: (v: string) => boolean, error: string): Field<string | undefined> =>
+  text().check(rule((v: string | undefined) => v === undefined || test(v), error));
+
+const optionalRelease = (): Field<string | undefined> => optional((v) => RELEASE.test(v), RELEASE_MESSAGE);
 
 const taskDefinitionArn = (): Field<string | undefined> =>
-  text().refine((v) => v === undefined || /^arn:[^:]+:ecs:[^:]*:\d*:task-definition\/[^:]+:\d+$/.test(v), {
-    message:
-      'must be a full task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)',
-  });
+  optional(
+    (v) => /^arn:[^:]+:ecs:[^:]*:\d*:task-definition\/[^:]+:\d+$/.test(v),
+    'must be a full task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)',
+  );
 
 const storeUrl = (): Field<string> =>
-  required().refine((v) => v === '' || /^(file|s3|github-release):\/\/./.test(v), {
-    message: 'must be a file://, s3:// or github-release:// URL',
-  });
+  required().check(rule((v: string) => v === '' || STORE_URL.test(v), STORE_MESSAGE));
 
 export const EXECUTORS = ['ecs', 'codebuild', 'runner'] as const;
 export const DEPLOY_TARGETS = ['ecs', 'file'] as const;
@@ -146,9 +165,7 @@ export const actionInputs = {
     'migrations-dir': text(),
     release: optionalRelease(),
     since: text(),
-    store: text().refine((v) => v === undefined || /^(file|s3|github-release):\/\/./.test(v), {
-      message: 'must be a file://, s3:// or github-release:// URL',
-    }),
+    store: optional((v) => STORE_URL.test(v), STORE_MESSAGE),
     'database-url': text(),
     'require-reversible': bool(false),
     all: bool(false),

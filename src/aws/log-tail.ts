@@ -4,15 +4,19 @@
  * coming back. The stream does not exist until the container starts, so ResourceNotFoundException means
  * "not yet". After the work stops, `drain` reads until two consecutive empty pages so the tail is not lost.
  */
-import {
-  type CloudWatchLogsClient,
-  GetLogEventsCommand,
-  type GetLogEventsCommandOutput,
-} from '@aws-sdk/client-cloudwatch-logs';
+import { GetLogEventsCommand, type GetLogEventsCommandOutput } from '@aws-sdk/client-cloudwatch-logs';
 import { classifyAwsError } from '../core/aws-errors.ts';
 import { AwsAccessError, awsCall, type CallContext } from './aws-call.ts';
 
 const MAX_PAGES_PER_POLL = 50;
+
+/**
+ * What a tail needs of a CloudWatch Logs client (a CloudWatchLogsClient is one). The adapters pass one that
+ * builds the real client on its first call: logs are read only after the task or build has started.
+ */
+export interface LogsClient {
+  send(command: GetLogEventsCommand): Promise<GetLogEventsCommandOutput>;
+}
 
 export class LogTail {
   private token: string | undefined;
@@ -23,7 +27,7 @@ export class LogTail {
   readonly lines: string[] = [];
 
   constructor(
-    private readonly client: CloudWatchLogsClient,
+    private readonly client: LogsClient,
     readonly group: string,
     readonly stream: string,
     private readonly onLine: (line: string) => void,

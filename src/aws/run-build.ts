@@ -6,7 +6,6 @@
  * StopBuild on timeout and cancellation.
  */
 
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   BatchGetBuildsCommand,
   type Build,
@@ -26,7 +25,7 @@ import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../pipelin
 import { AwsAccessError, awsCall, callContext, errorText } from './aws-call.ts';
 import type { TimeDeps } from './clock.ts';
 import { DEFAULT_RUNNER_COMMAND } from './ecs-executor.ts';
-import { LogTail } from './log-tail.ts';
+import { type LogsClient, LogTail } from './log-tail.ts';
 import { RESULT_LINE } from './run-task.ts';
 
 export interface RunBuildOptions {
@@ -61,7 +60,7 @@ export interface BuildRunResult {
 
 export interface RunBuildClients {
   codebuild: CodeBuildClient;
-  logs: CloudWatchLogsClient;
+  logs: LogsClient;
 }
 
 /** CodeBuild's timeoutInMinutesOverride: 5–2160 minutes, a little over our own deadline so we stop first. */

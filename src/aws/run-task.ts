@@ -5,7 +5,6 @@
  * runs and drained after, and StopTask with a reason on timeout or cancellation.
  */
 
-import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
 import {
   type CapacityProviderStrategyItem,
   type ContainerDefinition,
@@ -35,7 +34,7 @@ import { RefusedError, UsageError } from '../core/errors.ts';
 import type { Log } from '../pipeline/ports.ts';
 import { AwsAccessError, awsCall, type CallContext, callContext, errorText } from './aws-call.ts';
 import type { TimeDeps } from './clock.ts';
-import { LogTail } from './log-tail.ts';
+import { type LogsClient, LogTail } from './log-tail.ts';
 
 export interface RunTaskOptions {
   cluster: string;
@@ -89,8 +88,8 @@ export interface TaskRunResult {
 
 export interface RunTaskClients {
   ecs: ECSClient;
-  logs: CloudWatchLogsClient;
-  logsIn?(region: string | undefined): CloudWatchLogsClient;
+  logs: LogsClient;
+  logsIn?(region: string | undefined): LogsClient;
 }
 
 /** The runner's one-line JSON result (key order is not a contract, so look anywhere in a JSON-looking line). */

@@ -5,69 +5,15 @@
  * OWNERSHIP (during the build-out): types and buildManifest are the shared contract; parseManifest and
  * manifestDigest are implemented by the manifest/planner work (issue 3).
  */
-import { createHash } from 'node:crypto';
-import { z } from 'zod';
-import { canonicalJson } from './canonical-json.ts';
+import * as z from 'zod';
 import { UsageError } from './errors.ts';
+import type { Manifest, ManifestMigration } from './manifest-core.ts';
+import { MANIFEST_FORMAT } from './manifest-core.ts';
 
-export const MANIFEST_FORMAT = 'stepback/manifest@1';
-
-export interface ManifestMigration {
-  /** `<id>_<name>`; manifests list migrations in name order. */
-  name: string;
-  /** `sha256:<64 hex>` of the up source. */
-  checksum: string;
-  /** `sha256:<64 hex>` of the down source, or null when the migration is irreversible. */
-  downChecksum: string | null;
-  reversible: boolean;
-  transactional: boolean;
-}
-
-export interface Manifest {
-  format: typeof MANIFEST_FORMAT;
-  release: string;
-  /** ISO 8601 UTC. */
-  createdAt: string;
-  source?: { repository: string; commit: string };
-  /** Image reference, by digest: `<registry>/app@sha256:<digest>`. */
-  image?: string;
-  taskDefinitionArn?: string;
-  /**
-   * The full registered task definition (RegisterTaskDefinition input shape), kept so a rollback can
-   * re-register it when the ARN has become INACTIVE.
-   */
-  taskDefinition?: Record<string, unknown>;
-  migrations: ManifestMigration[];
-}
-
-export interface BuildManifestInput {
-  release: string;
-  createdAt: Date;
-  migrations: readonly ManifestMigration[];
-  source?: Manifest['source'];
-  image?: string;
-  taskDefinitionArn?: string;
-  taskDefinition?: Record<string, unknown>;
-}
-
-export function buildManifest(input: BuildManifestInput): Manifest {
-  const manifest: Manifest = {
-    format: MANIFEST_FORMAT,
-    release: input.release,
-    createdAt: input.createdAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    migrations: [...input.migrations]
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((m) => ({ ...m })),
-  };
-  if (input.source) manifest.source = input.source;
-  if (input.image) manifest.image = input.image;
-  if (input.taskDefinitionArn) manifest.taskDefinitionArn = input.taskDefinitionArn;
-  if (input.taskDefinition) manifest.taskDefinition = input.taskDefinition;
-  return manifest;
-}
+export * from './manifest-core.ts';
 
 // ---------------------------------------------------------------------------------------------------------
-// Validation on read and the canonical digest (issue 3).
+// Validation on read (issue 3); the digest is in manifest-core.ts.
 
 const CHECKSUM = /^sha256:[0-9a-f]{64}$/;
 const checksumMessage = 'must be "sha256:" followed by 64 lowercase hex digits';
@@ -218,9 +164,4 @@ function crossFieldProblemsLoose(entries: readonly unknown[]): string[] {
   return crossFieldProblems(typed).map((p) =>
     p.replace(/migrations\[(\d+)\]/g, (_, n: string) => `migrations[${indexes[Number(n)]}]`),
   );
-}
-
-/** `sha256:<hex>` of the manifest's canonical JSON: stable across key order and whitespace. */
-export function manifestDigest(manifest: Manifest): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(manifest)).digest('hex')}`;
 }

@@ -18,8 +18,8 @@ import {
   StepbackError,
   UsageError,
 } from '../core/errors.ts';
-import type { ManifestMigration } from '../core/manifest.ts';
-import { type RollbackPlan, reconcilePlan } from '../core/plan.ts';
+import type { ManifestMigration } from '../core/manifest-core.ts';
+import { type RollbackPlan, reconcilePlan } from '../core/plan-core.ts';
 import { passwordOf, redactSecrets } from '../core/redact.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 import { batchedSteps, type StepExecutor, StepFailure } from './batch.ts';

@@ -1,9 +1,13 @@
 /**
  * The AWS side of the adapter factory (src/aws does the work), in its own module so only the paths that
  * talk to AWS load the SDK, and each path loads only the clients it uses (ECS + Logs for a task, CodeBuild +
- * Logs for a build): SDK loading is most of an action's time to its first AWS call. Endpoints and
+ * Logs for a build): SDK loading is most of an action's time to its first AWS call. The configuration is
+ * checked at once; the SDK and the adapter load on first use, so a flow that reads a store first (a rollback
+ * reads both release records) makes that request before any ECS code is evaluated. Endpoints and
  * credentials come from the environment (AWS_ENDPOINT_URL_ECS, …).
  */
+
+import type { LogsClient } from '../aws/log-tail.ts';
 import { UsageError } from '../core/errors.ts';
 import { DeployTargetConfigError } from './adapter-errors.ts';
 import type { DeployConfig, ExecutorConfig } from './adapters.ts';
@@ -19,19 +23,23 @@ function regionOf(explicit: string | undefined): string {
   return region;
 }
 
-function clientConfig(region: string) {
-  return { region, maxAttempts: 3, retryMode: 'standard' };
-}
-
 async function ecsClient(region: string) {
-  const { ECSClient } = await import('@aws-sdk/client-ecs');
-  return new ECSClient(clientConfig(region));
+  const { newEcsClient } = await import('../aws/ecs-client.ts');
+  return newEcsClient(region);
 }
 
-async function logsClients(region: string) {
-  const { CloudWatchLogsClient } = await import('@aws-sdk/client-cloudwatch-logs');
-  const logs = new CloudWatchLogsClient(clientConfig(region));
-  const others = new Map<string, InstanceType<typeof CloudWatchLogsClient>>([[region, logs]]);
+/**
+ * A CloudWatch Logs client for `region` that loads the SDK client and builds it on its first call: logs are
+ * read only once the task or build has started, so the run's first request does not wait for them.
+ */
+function logsClientOnFirstUse(region: string): LogsClient {
+  const client = onFirstUse(async () => (await import('../aws/logs-client.ts')).newLogsClient(region));
+  return { send: async (command) => (await client()).send(command) };
+}
+
+function logsClients(region: string) {
+  const logs = logsClientOnFirstUse(region);
+  const others = new Map<string, LogsClient>([[region, logs]]);
   return {
     logs,
     // The awslogs-region of a task definition may differ from the pipeline's region.
@@ -39,11 +47,20 @@ async function logsClients(region: string) {
       if (!r) return logs;
       let client = others.get(r);
       if (!client) {
-        client = new CloudWatchLogsClient(clientConfig(r));
+        client = logsClientOnFirstUse(r);
         others.set(r, client);
       }
       return client;
     },
+  };
+}
+
+/** The value `load` resolves to, loaded by the first call and shared by later ones. */
+function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
+  let loaded: Promise<T> | undefined;
+  return () => {
+    loaded ??= load();
+    return loaded;
   };
 }
 
@@ -58,62 +75,80 @@ export async function makeAwsExecutor(config: ExecutorConfig): Promise<Migration
   if (config.kind === 'codebuild') {
     if (!config.codebuildProject)
       throw new DeployTargetConfigError('codebuild-project', 'executor codebuild');
-    const [{ CodeBuildExecutor }, { CodeBuildClient }, { logs }] = await Promise.all([
-      import('../aws/run-build.ts'),
-      import('@aws-sdk/client-codebuild'),
-      logsClients(region),
-    ]);
-    const clients = { codebuild: new CodeBuildClient(clientConfig(region)), logs };
+    const loaded = onFirstUse(async () => {
+      const [{ CodeBuildExecutor }, { newCodeBuildClient }] = await Promise.all([
+        import('../aws/run-build.ts'),
+        import('../aws/codebuild-client.ts'),
+      ]);
+      return {
+        CodeBuildExecutor,
+        clients: { codebuild: newCodeBuildClient(region), logs: logsClients(region).logs },
+      };
+    });
     const projectName = config.codebuildProject;
     // The image differs per request (a rollback's downs run in the newer release's image).
     return {
       kind: 'codebuild',
-      run: (request: ExecRequest, log: Log) =>
-        new CodeBuildExecutor({
+      run: async (request: ExecRequest, log: Log) => {
+        const { CodeBuildExecutor, clients } = await loaded();
+        return new CodeBuildExecutor({
           clients,
           projectName,
           ...((request.image ?? config.image) ? { image: request.image ?? config.image } : {}),
           ...(command ? { runnerCommand: command } : {}),
-        }).run(request, log),
+        }).run(request, log);
+      },
     };
   }
   if (!config.cluster) throw new DeployTargetConfigError('cluster', 'executor ecs');
   if (!config.container) throw new DeployTargetConfigError('container', 'executor ecs');
-  const [{ EcsTaskExecutor }, ecs, logs] = await Promise.all([
-    import('../aws/ecs-executor.ts'),
-    ecsClient(region),
-    logsClients(region),
-  ]);
+  const { cluster, container } = config;
   const subnets = config.subnets ?? [];
-  return new EcsTaskExecutor({
-    clients: { ecs, ...logs },
-    cluster: config.cluster,
-    containerName: config.container,
-    ...(config.service ? { service: config.service } : {}),
-    ...(command ? { runnerCommand: command } : {}),
-    ...(config.launchType ? { launchType: config.launchType } : {}),
-    ...(subnets.length > 0
-      ? {
-          networkConfiguration: {
-            awsvpcConfiguration: {
-              subnets,
-              ...(config.securityGroups?.length ? { securityGroups: config.securityGroups } : {}),
-              assignPublicIp: config.assignPublicIp ? 'ENABLED' : 'DISABLED',
+  const loaded = onFirstUse(async () => {
+    const [{ EcsTaskExecutor }, ecs] = await Promise.all([
+      import('../aws/ecs-executor.ts'),
+      ecsClient(region),
+    ]);
+    const logs = logsClients(region);
+    return new EcsTaskExecutor({
+      clients: { ecs, ...logs },
+      cluster,
+      containerName: container,
+      ...(config.service ? { service: config.service } : {}),
+      ...(command ? { runnerCommand: command } : {}),
+      ...(config.launchType ? { launchType: config.launchType } : {}),
+      ...(subnets.length > 0
+        ? {
+            networkConfiguration: {
+              awsvpcConfiguration: {
+                subnets,
+                ...(config.securityGroups?.length ? { securityGroups: config.securityGroups } : {}),
+                assignPublicIp: config.assignPublicIp ? 'ENABLED' : 'DISABLED',
+              },
             },
-          },
-        }
-      : {}),
+          }
+        : {}),
+    });
   });
+  return { kind: 'ecs', run: async (request, log) => (await loaded()).run(request, log) };
 }
 
 export async function makeAwsDeployTarget(config: DeployConfig): Promise<DeployTarget> {
   if (!config.cluster) throw new DeployTargetConfigError('cluster', 'deploy target ecs');
   if (!config.service) throw new DeployTargetConfigError('service', 'deploy target ecs');
-  const [{ EcsDeployTarget }, ecs] = await Promise.all([
-    import('../aws/deploy-service.ts'),
-    ecsClient(regionOf(config.region)),
-  ]);
-  return new EcsDeployTarget({ ecs, cluster: config.cluster, service: config.service });
+  const { cluster, service } = config;
+  const region = regionOf(config.region);
+  const loaded = onFirstUse(async () => {
+    const [{ EcsDeployTarget }, ecs] = await Promise.all([
+      import('../aws/deploy-service.ts'),
+      ecsClient(region),
+    ]);
+    return new EcsDeployTarget({ ecs, cluster, service });
+  });
+  return {
+    live: async () => (await loaded()).live(),
+    deploy: async (request, log) => (await loaded()).deploy(request, log),
+  };
 }
 
 export async function makeAwsTaskDefinitions(region: string | undefined, log: Log): Promise<TaskDefinitions> {

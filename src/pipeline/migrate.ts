@@ -6,7 +6,8 @@
  */
 import { ExitCode } from '../core/errors.ts';
 import type { ExecResult, Log, MigrationExecutor } from './ports.ts';
-import { parseRunnerResult, type RunnerResult, resultErrorText } from './result.ts';
+import type { RunnerResult } from './result.ts';
+import { resultErrorText } from './result-text.ts';
 
 export interface MigrateOptions {
   release: string;
@@ -63,12 +64,13 @@ export async function migrate(
       log,
     ),
   );
-  return migrateOutcome(exec);
+  // The result parser (zod) loads only once there is output to read, not on the way to the first request.
+  const { parseRunnerResult } = await import('./result.ts');
+  return migrateOutcome(exec, parseRunnerResult(exec.stdout));
 }
 
-/** Pure: combine the executor's verdict with the runner's own report. */
-export function migrateOutcome(exec: ExecResult): MigrateOutcome {
-  const result = parseRunnerResult(exec.stdout);
+/** Pure: combine the executor's verdict with the runner's own report (`parseRunnerResult(exec.stdout)`). */
+export function migrateOutcome(exec: ExecResult, result: RunnerResult | undefined): MigrateOutcome {
   // The executor's verdict is authoritative for success; the JSON line can only make it worse.
   const exitCode = exec.exitCode ?? result?.exitCode ?? null;
   const ok = exec.ok && exitCode === ExitCode.ok && (result ? result.ok : true);

@@ -7,7 +7,7 @@
 
 import { canonicalJson } from '../core/canonical-json.ts';
 import { RefusedError } from '../core/errors.ts';
-import { buildManifest, type Manifest, type ManifestMigration } from '../core/manifest.ts';
+import { buildManifest, type Manifest, type ManifestMigration } from '../core/manifest-core.ts';
 import { redactTaskDefinition } from '../core/task-definition-secrets.ts';
 import { ReleaseNotFoundError } from '../stores/store.ts';
 import { type Log, RELEASE_TAG, type TaskDefinitions } from './ports.ts';

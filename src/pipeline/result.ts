@@ -4,7 +4,7 @@
  * come before it, so the last line that parses as the expected format wins. Validated with zod: this is JSON
  * that crossed a process (and often a network) boundary.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { parseStatus } from '../core/plan.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 
@@ -90,8 +90,4 @@ export function parseStatusOutput(stdout: string | undefined): DatabaseStatus | 
   return undefined;
 }
 
-/** The runner's error text from a result line, whichever shape it used. */
-export function resultErrorText(result: RunnerResult | undefined): string | undefined {
-  if (!result?.error) return undefined;
-  return typeof result.error === 'string' ? result.error : result.error.message;
-}
+export { resultErrorText } from './result-text.ts';

@@ -6,14 +6,15 @@
  * planner accepts a database that is part-way down the same plan.
  */
 import { ExitCode } from '../core/errors.ts';
-import type { Manifest } from '../core/manifest.ts';
-import { type PlanCheck, planRollback, type RollbackPlan, reconcilePlan } from '../core/plan.ts';
+import type { Manifest } from '../core/manifest-core.ts';
+import { type PlanCheck, planRollback, type RollbackPlan, reconcilePlan } from '../core/plan-core.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 import { type DeployOutcome, deploy } from './deploy.ts';
 import { ECS_OVERRIDE_LIMIT, ecsOverrideLength, encodePlan, PLAN_ENV } from './plan-transport.ts';
 import type { DeployTarget, ExecRequest, Log, MigrationExecutor } from './ports.ts';
 import { findManifest, type ReleaseStore } from './record-release.ts';
-import { parseRunnerResult, parseStatusOutput, resultErrorText, type Verification } from './result.ts';
+import type { Verification } from './result.ts';
+import { resultErrorText } from './result-text.ts';
 
 export interface RollbackOptions {
   toRelease: string;
@@ -201,7 +202,8 @@ export async function rollback(
     const exec = await log.group('Database status', () =>
       deps.executor.run(request(options, ['status', '--json'], {}, newer, 'status'), log),
     );
-    status = parseStatusOutput(exec.stdout);
+    // The result parsers (zod) load only once there is output to read.
+    status = (await import('./result.ts')).parseStatusOutput(exec.stdout);
     if (!status) {
       return refused(
         base,
@@ -295,7 +297,7 @@ export async function rollback(
         message: `The down run failed: ${(error as Error).message}. ${where.text}`,
       };
     }
-    const result = parseRunnerResult(exec.stdout);
+    const result = (await import('./result.ts')).parseRunnerResult(exec.stdout);
     const reverted = result?.reverted ?? [];
     const failed = result?.failed ?? null;
     withPlan.reverted = reverted;

@@ -1,7 +1,7 @@
 /**
  * Validation of a fingerprint read back from the database or a file (the one place that parses it).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { canonicalize, SCHEMA_FINGERPRINT_FORMAT, type SchemaFingerprint } from '../core/schema-diff.ts';
 
 const column = z.object({

@@ -8,13 +8,14 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import { type Manifest, parseManifest } from '../core/manifest.ts';
+import type { Manifest } from '../core/manifest-core.ts';
 import {
   checkReleaseName,
   compareExisting,
   compareReleases,
   type ManifestStore,
   manifestToStore,
+  parseStoredManifest,
   ReleaseNotFoundError,
 } from './store.ts';
 
@@ -32,7 +33,7 @@ export class FileStore implements ManifestStore {
   }
 
   async put(input: Manifest): Promise<'created' | 'unchanged'> {
-    const manifest = manifestToStore(input);
+    const manifest = await manifestToStore(input);
     const target = this.path(manifest.release);
     await mkdir(this.dir, { recursive: true });
     const temp = join(this.dir, `.${manifest.release}.${randomUUID()}.tmp`);
@@ -80,7 +81,7 @@ export class FileStore implements ManifestStore {
     } catch (error) {
       throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}`);
     }
-    const manifest = parseManifest(json, path);
+    const manifest = await parseStoredManifest(json, path);
     if (manifest.release !== release)
       throw new UsageError(`${path} holds the manifest of release ${manifest.release}, not ${release}`, {
         hint: 'a stored manifest was renamed or copied by hand; restore the original file name',

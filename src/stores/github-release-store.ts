@@ -7,7 +7,7 @@
  * times with a bounded back-off through the injected sleep; 401/403 say which token permission is missing.
  */
 import { StepbackError, UsageError } from '../core/errors.ts';
-import { type Manifest, parseManifest } from '../core/manifest.ts';
+import type { Manifest } from '../core/manifest-core.ts';
 import { redactSecrets } from '../core/redact.ts';
 import {
   checkReleaseName,
@@ -15,6 +15,7 @@ import {
   compareReleases,
   type ManifestStore,
   manifestToStore,
+  parseStoredManifest,
   printable,
   ReleaseNotFoundError,
   type StoreDeps,
@@ -76,7 +77,7 @@ export class GitHubReleaseStore implements ManifestStore {
   }
 
   async put(input: Manifest): Promise<'created' | 'unchanged'> {
-    const manifest = manifestToStore(input);
+    const manifest = await manifestToStore(input);
     const tag = checkReleaseName(manifest.release);
     if (!this.token)
       throw new UsageError(`cannot record release ${tag} in ${this.location}: no GitHub token`, {
@@ -177,7 +178,7 @@ export class GitHubReleaseStore implements ManifestStore {
     } catch (error) {
       throw new UsageError(`${where} is not valid JSON: ${(error as Error).message}`);
     }
-    const manifest = parseManifest(json, where);
+    const manifest = await parseStoredManifest(json, where);
     if (manifest.release !== tag)
       throw new UsageError(`${where} holds the manifest of release ${manifest.release}, not ${tag}`);
     return manifest;

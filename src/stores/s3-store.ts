@@ -12,16 +12,18 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import { UsageError } from '../core/errors.ts';
-import { type Manifest, parseManifest } from '../core/manifest.ts';
+import type { Manifest } from '../core/manifest-core.ts';
 import {
   checkReleaseName,
   compareExisting,
   compareReleases,
   type ManifestStore,
   manifestToStore,
-  printable,
+  parseS3StoreUrl,
+  parseStoredManifest,
   ReleaseNotFoundError,
   type StoreDeps,
+  s3Location,
 } from './store.ts';
 
 const CONFLICT_RETRIES = 4;
@@ -44,18 +46,13 @@ export class S3Store implements ManifestStore {
     private readonly prefix: string,
     deps: Pick<StoreDeps, 'sleep'> = {},
   ) {
-    this.location = `s3://${bucket}${prefix ? `/${prefix}` : ''}`;
+    this.location = s3Location(bucket, prefix);
     this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
   static fromUrl(url: string, deps: StoreDeps = {}): S3Store {
-    const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
-    if (!match)
-      throw new UsageError(`not an S3 store URL: ${printable(url)}`, {
-        hint: 'use s3://BUCKET/PREFIX (a lowercase bucket name; the prefix is optional)',
-      });
-    const prefix = (match[2] ?? '').replace(/^\/+|\/+$/g, '');
-    return new S3Store(deps.s3 ?? new S3Client({}), match[1]!, prefix, deps);
+    const { bucket, prefix } = parseS3StoreUrl(url);
+    return new S3Store(deps.s3 ?? new S3Client({}), bucket, prefix, deps);
   }
 
   private key(release: string): string {
@@ -64,7 +61,7 @@ export class S3Store implements ManifestStore {
   }
 
   async put(input: Manifest): Promise<'created' | 'unchanged'> {
-    const manifest = manifestToStore(input);
+    const manifest = await manifestToStore(input);
     const Key = this.key(manifest.release);
     const Body = `${JSON.stringify(manifest, null, 2)}\n`;
     for (let attempt = 0; ; attempt++) {
@@ -113,7 +110,7 @@ export class S3Store implements ManifestStore {
     } catch (error) {
       throw new UsageError(`${where} is not valid JSON: ${(error as Error).message}`);
     }
-    const manifest = parseManifest(json, where);
+    const manifest = await parseStoredManifest(json, where);
     if (manifest.release !== release)
       throw new UsageError(`${where} holds the manifest of release ${manifest.release}, not ${release}`);
     return manifest;

@@ -73,7 +73,10 @@ describe('migrateOutcome', () => {
       says: 'applied list is unknown',
     },
   ])('$case', ({ exec, ok, names, says }) => {
-    const outcome = migrateOutcome({ id: 'arn:task/1', message: exec.message ?? 'exited', ...exec } as never);
+    const outcome = migrateOutcome(
+      { id: 'arn:task/1', message: exec.message ?? 'exited', ...exec } as never,
+      parseRunnerResult(exec.stdout),
+    );
     expect(outcome.ok).toBe(ok);
     expect(outcome.applied.map((a) => a.name)).toEqual(names);
     expect(outcome.message).toContain(says);

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h}from"./chunk-XFR5QWJE.js";import"./chunk-4EILAZEP.js";import"./chunk-QKPWHF2R.js";import"./chunk-TBI7EKI5.js";import"./chunk-X2Z7UIJJ.js";export{a as ReleaseNotFoundError,d as checkReleaseName,e as compareExisting,f as compareReleases,h as manifestToStore,g as nearbyReleases,b as openStore,c as printable};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b}from"./chunk-E5ODATBR.js";import"./chunk-AC4YESSR.js";import"./chunk-XXGPE47N.js";import"./chunk-HY7GY5BO.js";import"./chunk-TBI7EKI5.js";import"./chunk-T3KS5OFD.js";import"./chunk-NCS32BJ3.js";import"./chunk-32SUYZHK.js";import"./chunk-4UUAVOS7.js";import"./chunk-FRWHWD4N.js";import"./chunk-BGTHBEKZ.js";import"./chunk-DAMFTPHD.js";import"./chunk-X2Z7UIJJ.js";export{b as EcsTaskDefinitions,a as registerInputOf};
