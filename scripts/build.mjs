@@ -68,10 +68,33 @@ const withoutPgCloudflareProbe = {
   },
 };
 
+/**
+ * `import … from 'node:http'` in an ES module makes Node build the module's namespace, reading every export,
+ * and http's lazy WebSocket/EventSource getters then load Node's bundled undici: ~40 ms of a cold start on
+ * Node 24 (the AWS SDK imports http for plain-http endpoints and https always; `require` costs 4 ms for
+ * http). These two builtins are reached through `require` instead (the banner provides it), whose exports
+ * are read only when used.
+ */
+const builtinsThroughRequire = {
+  name: 'builtins-through-require',
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?https?$/ }, (args) =>
+      // The wrapper's own require stays the real builtin.
+      args.namespace === 'builtin-require'
+        ? { path: args.path, external: true }
+        : { path: args.path.replace(/^node:/, ''), namespace: 'builtin-require' },
+    );
+    build.onLoad({ filter: /.*/, namespace: 'builtin-require' }, (args) => ({
+      contents: `module.exports = require('node:${args.path}');`,
+      loader: 'js',
+    }));
+  },
+};
+
 /** esbuild options for an entry (`src/cli/main.ts` or an action's main.ts) written as `<outdir>/<name>.js`. */
 export function bundleOptions({ entry, name, outdir, minify = true }) {
   return {
-    plugins: [withoutUnusedUmzugParts, withoutPgCloudflareProbe],
+    plugins: [withoutUnusedUmzugParts, withoutPgCloudflareProbe, builtinsThroughRequire],
     entryPoints: { [name]: entry },
     outdir,
     bundle: true,

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import { readPlanInput } from '../../migrate/plan-input.ts';
 import { down } from '../../migrate/runner.ts';
 import { runResultCommand } from '../output.ts';
 
@@ -22,6 +21,8 @@ export function register(program: Command): void {
         if (options.to !== undefined && options.plan !== undefined)
           throw new UsageError('pass either --to or --plan, not both');
         if (options.plan !== undefined) {
+          // Loaded only for a plan: its validation (zod) is no part of a plain `down --to`.
+          const { readPlanInput } = await import('../../migrate/plan-input.ts');
           const plan = readPlanInput({ arg: typeof options.plan === 'string' ? options.plan : undefined });
           return down({ ...opts, plan });
         }

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a as d,b as e,c as f}from"./chunk-F34TI4FC.js";import"./chunk-5ZKA27DY.js";import"./chunk-D3AGMT62.js";import{a,b,c}from"./chunk-CDU7TPCR.js";import"./chunk-LQHAHQI3.js";import"./chunk-XWN4AH72.js";export{a as MANIFEST_FORMAT,b as buildManifest,e as describeIssues,d as formatIssuePath,c as manifestDigest,f as parseManifest};

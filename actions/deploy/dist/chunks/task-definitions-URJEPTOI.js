@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b}from"./chunk-56YNI554.js";import"./chunk-JWVPQD6L.js";import"./chunk-JVCPXGFH.js";import"./chunk-LQHAHQI3.js";import"./chunk-FYEFAMQV.js";import"./chunk-S5UEKHF5.js";import"./chunk-PCCMTOD5.js";import"./chunk-XWN4AH72.js";export{b as EcsTaskDefinitions,a as registerInputOf};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{c as a,d as b,e as c,f as d}from"./chunk-XPTMZYAF.js";import"./chunk-IGK64AI3.js";import"./chunk-OHNCS7C6.js";import"./chunk-PB74MIJO.js";import"./chunk-JVCPXGFH.js";import"./chunk-TBI7EKI5.js";import"./chunk-FYEFAMQV.js";import"./chunk-S5UEKHF5.js";import"./chunk-PCCMTOD5.js";import"./chunk-XWN4AH72.js";export{a as DEFAULT_RUNNER_COMMAND,d as EcsTaskExecutor,b as startedByFor,c as tagValue};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{c as a,d as b,e as c,f as d}from"./chunk-ID7PAOUE.js";import"./chunk-IGK64AI3.js";import"./chunk-Q5J3V5RG.js";import"./chunk-GVX6I5RK.js";import"./chunk-JVCPXGFH.js";import"./chunk-7ZYONC46.js";import"./chunk-FYEFAMQV.js";import"./chunk-S5UEKHF5.js";import"./chunk-PCCMTOD5.js";import"./chunk-XWN4AH72.js";export{a as DEFAULT_RUNNER_COMMAND,d as EcsTaskExecutor,b as startedByFor,c as tagValue};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{c as a,d as b,e as c,f as d}from"./chunk-QPM7ETTC.js";import"./chunk-IGK64AI3.js";import"./chunk-MBBEZYFP.js";import"./chunk-RNM2PSRW.js";import"./chunk-JVCPXGFH.js";import"./chunk-YPVIAGPN.js";import"./chunk-FYEFAMQV.js";import"./chunk-S5UEKHF5.js";import"./chunk-PCCMTOD5.js";import"./chunk-X2Z7UIJJ.js";export{a as DEFAULT_RUNNER_COMMAND,d as EcsTaskExecutor,b as startedByFor,c as tagValue};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b}from"./chunk-XFC4ATFE.js";import"./chunk-RNM2PSRW.js";import"./chunk-JVCPXGFH.js";import"./chunk-YPVIAGPN.js";import"./chunk-FYEFAMQV.js";import"./chunk-S5UEKHF5.js";import"./chunk-PCCMTOD5.js";import"./chunk-X2Z7UIJJ.js";export{b as EcsTaskDefinitions,a as registerInputOf};

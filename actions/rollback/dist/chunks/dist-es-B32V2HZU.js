@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-CHM6GEVP.js";import"./chunk-ARDPLWHQ.js";import"./chunk-FYEFAMQV.js";import"./chunk-ABDXPI5W.js";import"./chunk-S5UEKHF5.js";import"./chunk-TIAMMRC4.js";import"./chunk-PCCMTOD5.js";import"./chunk-XWN4AH72.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b}from"./chunk-YVJQLKVJ.js";import"./chunk-PB74MIJO.js";import"./chunk-JVCPXGFH.js";import"./chunk-TBI7EKI5.js";import"./chunk-FYEFAMQV.js";import"./chunk-S5UEKHF5.js";import"./chunk-PCCMTOD5.js";import"./chunk-XWN4AH72.js";export{b as EcsTaskDefinitions,a as registerInputOf};
