@@ -18,6 +18,7 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -69,16 +70,18 @@ const withoutPgCloudflareProbe = {
 };
 
 /**
- * `import … from 'node:http'` in an ES module makes Node build the module's namespace, reading every export,
- * and http's lazy WebSocket/EventSource getters then load Node's bundled undici: ~40 ms of a cold start on
- * Node 24 (the AWS SDK imports http for plain-http endpoints and https always; `require` costs 4 ms for
- * http). These two builtins are reached through `require` instead (the banner provides it), whose exports
- * are read only when used.
+ * `import … from 'node:x'` in an ES module makes Node build the builtin's namespace, reading every export:
+ * http's lazy WebSocket/EventSource getters then load Node's bundled undici (~40 ms of a Node 24 start), and
+ * even `node:process` costs ~10 ms on Node 20 against 0.5 ms through `require`. So every builtin is reached
+ * through `require` (the banner provides it), whose exports are read only when used.
  */
+const BUILTIN = new RegExp(
+  `^(node:)?(${builtinModules.map((m) => m.replace(/[/.]/g, (c) => `\\${c}`)).join('|')})$`,
+);
 const builtinsThroughRequire = {
   name: 'builtins-through-require',
   setup(build) {
-    build.onResolve({ filter: /^(node:)?https?$/ }, (args) =>
+    build.onResolve({ filter: BUILTIN }, (args) =>
       // The wrapper's own require stays the real builtin.
       args.namespace === 'builtin-require'
         ? { path: args.path, external: true }
