@@ -37,7 +37,7 @@ function tools(paths, count, cli) {
     {
       id: 'psql-1q',
       label: 'psql, one query per migration',
-      how: 'one `psql -X -q` process sending each migration as ONE query, `BEGIN \\; <statements> \\; COMMIT;` (psql joins statements split by `\\;`): one round trip per migration, like stepback; no state table',
+      how: 'one `psql -X -q` process sending each migration as ONE query, `BEGIN \\; <statements> \\; COMMIT;` (psql joins statements split by `\\;`): one round trip per migration; no state table',
       commands: (url, p = paths) => ({
         up: ['psql', ['-X', '-q', '-d', url, '-f', p.psqlUp1q]],
         noop: ['psql', ['-X', '-q', '-d', url, '-f', '/dev/null']],

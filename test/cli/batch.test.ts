@@ -4,23 +4,15 @@
  * return quickly, and one is always queued behind the one running, so with fast migrations they are
  * [1] [2] [3 4] [5 6] [7 8 9 10] [11 …]: a failure in [5 6] has [7 8 9 10] waiting behind it.
  */
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { batchMessage } from '../../src/migrate/batch.ts';
 import type { MigrationSource } from '../../src/migrate/types.ts';
-import { createTestDatabase, type TestDatabase, withClient } from '../support/pg.ts';
+import { databasesForThisFile, type TestDatabase, withClient } from '../support/pg.ts';
 import { allowSlowProcesses, jsonLine, migrationsDir, runCli } from './cli.ts';
 
 allowSlowProcesses();
 
-const dbs: TestDatabase[] = [];
-async function freshDb(label: string) {
-  const db = await createTestDatabase(label);
-  dbs.push(db);
-  return db;
-}
-afterAll(async () => {
-  for (const db of dbs) await db.drop();
-});
+const freshDb = databasesForThisFile();
 
 const cli = (db: TestDatabase, args: string[]) =>
   runCli(args, { env: { DATABASE_URL: db.url }, password: db.password });

@@ -1,23 +1,15 @@
 /** Runners racing, killed, blocked by a lock holder, and started before the database accepts connections. */
 import { createConnection, createServer, type Server } from 'node:net';
 import pg from 'pg';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { lockKey } from '../../src/migrate/lock.ts';
 import { freePort } from '../support/net.ts';
-import { createTestDatabase, type TestDatabase, withClient } from '../support/pg.ts';
+import { databasesForThisFile, type TestDatabase, withClient } from '../support/pg.ts';
 import { allowSlowProcesses, jsonLine, migrationsDir, runCli, startCli } from './cli.ts';
 
 allowSlowProcesses();
 
-const dbs: TestDatabase[] = [];
-async function freshDb(label: string) {
-  const db = await createTestDatabase(label);
-  dbs.push(db);
-  return db;
-}
-afterAll(async () => {
-  for (const db of dbs) await db.drop();
-});
+const freshDb = databasesForThisFile();
 
 async function advisoryLocks(db: TestDatabase): Promise<number> {
   return withClient(db.url, async (c) => {

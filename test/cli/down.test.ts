@@ -2,25 +2,17 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { buildManifest } from '../../src/core/manifest.ts';
 import { planRollback, type RollbackPlan } from '../../src/core/plan.ts';
 import { loadMigrations, manifestMigrations, status } from '../../src/migrate/index.ts';
-import { createTestDatabase, type TestDatabase, withClient } from '../support/pg.ts';
+import { databasesForThisFile, type TestDatabase, withClient } from '../support/pg.ts';
 import { snapshot } from '../support/snapshot.ts';
 import { allowSlowProcesses, applyWithApi, jsonLine, migrationsDir, runCli } from './cli.ts';
 
 allowSlowProcesses();
 
-const dbs: TestDatabase[] = [];
-async function freshDb(label: string) {
-  const db = await createTestDatabase(label);
-  dbs.push(db);
-  return db;
-}
-afterAll(async () => {
-  for (const db of dbs) await db.drop();
-});
+const freshDb = databasesForThisFile();
 
 const cli = (db: TestDatabase, args: string[], env: Record<string, string> = {}, stdin?: string) =>
   runCli(args, { env: { DATABASE_URL: db.url, ...env }, password: db.password, stdin });

@@ -2,17 +2,14 @@
  * Every fail-closed refusal: exit 3, the reason in the output, and the database exactly as before
  * (schema, data, state rows and event count).
  */
-import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase, withClient } from '../support/pg.ts';
+import { describe, expect, it } from 'vitest';
+import { databasesForThisFile, type TestDatabase, withClient } from '../support/pg.ts';
 import { snapshot } from '../support/snapshot.ts';
 import { allowSlowProcesses, applyWithApi, jsonLine, migrationsDir, runCli } from './cli.ts';
 
 allowSlowProcesses();
 
-const dbs: TestDatabase[] = [];
-afterAll(async () => {
-  for (const db of dbs) await db.drop();
-});
+const freshDb = databasesForThisFile();
 
 const base = {
   '0001_a.up.sql': 'create table a (x int); insert into a values (1);',
@@ -25,8 +22,7 @@ const base = {
 
 /** A database with `files` applied (as release v1). */
 async function applied(label: string, files: Record<string, string> = base) {
-  const db = await createTestDatabase(label);
-  dbs.push(db);
+  const db = await freshDb(label);
   await applyWithApi(db.url, migrationsDir(files), 'v1');
   return db;
 }
@@ -201,8 +197,7 @@ describe('usage and connection errors', () => {
   });
 
   it('the state tables are not created by a refused or empty run', async () => {
-    const db = await createTestDatabase('nostate');
-    dbs.push(db);
+    const db = await freshDb('nostate');
     const run = await runCli(['--dir', migrationsDir({}), 'up'], {
       env: { DATABASE_URL: db.url },
       password: db.password,

@@ -1,21 +1,13 @@
 import { resolve } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, type TestDatabase, withClient } from '../support/pg.ts';
+import { describe, expect, it } from 'vitest';
+import { databasesForThisFile, type TestDatabase, withClient } from '../support/pg.ts';
 import { snapshot } from '../support/snapshot.ts';
 import { allowSlowProcesses, applyWithApi, jsonLine, migrationsDir, runCli } from './cli.ts';
 
 allowSlowProcesses();
 
 const layouts = resolve(import.meta.dirname, '../fixtures/layouts/migrations');
-const dbs: TestDatabase[] = [];
-async function freshDb(label: string) {
-  const db = await createTestDatabase(label);
-  dbs.push(db);
-  return db;
-}
-afterAll(async () => {
-  for (const db of dbs) await db.drop();
-});
+const freshDb = databasesForThisFile();
 
 const cli = (db: TestDatabase, args: string[], env: Record<string, string> = {}, node?: string) =>
   runCli(args, { env: { DATABASE_URL: db.url, ...env }, password: db.password, node });

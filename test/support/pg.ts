@@ -4,6 +4,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { afterAll } from 'vitest';
 
 export function adminUrl(): string {
   const url = process.env.DATABASE_URL;
@@ -35,6 +36,22 @@ export async function createTestDatabase(label = 'db'): Promise<TestDatabase> {
     password: decodeURIComponent(url.password),
     drop: () =>
       withAdmin((client) => client.query(`drop database if exists "${name}" with (force)`)).then(() => {}),
+  };
+}
+
+/**
+ * `fresh(label)` for a test file: each call creates a database, and all of them are dropped after the file's
+ * tests (vitest's afterAll, registered here).
+ */
+export function databasesForThisFile(): (label: string) => Promise<TestDatabase> {
+  const dbs: TestDatabase[] = [];
+  afterAll(async () => {
+    for (const db of dbs) await db.drop();
+  });
+  return async (label) => {
+    const db = await createTestDatabase(label);
+    dbs.push(db);
+    return db;
   };
 }
 
