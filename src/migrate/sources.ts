@@ -4,7 +4,7 @@
  * fixes them in one pass.
  */
 import { type Dirent, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checksumOf } from '../core/checksum.ts';
 import { UsageError } from '../core/errors.ts';
@@ -40,6 +40,10 @@ export async function loadMigrations(dir: string): Promise<MigrationSource[]> {
     });
   }
 
+  // join(dir, entry) for a listed entry, without normalizing the whole path again for each of thousands.
+  const base = join(dir, '.');
+  const under = (entry: string) =>
+    base === '.' ? entry : base.endsWith(sep) ? base + entry : base + sep + entry;
   const byName = new Map<string, Candidate[]>();
   const add = (name: string, layout: Candidate['layout'], entry: string, role: 'up' | 'down') => {
     const list = byName.get(name) ?? [];
@@ -50,7 +54,7 @@ export async function loadMigrations(dir: string): Promise<MigrationSource[]> {
       byName.set(name, list);
     }
     candidate.entries.push(entry);
-    const path = join(dir, entry);
+    const path = under(entry);
     if (role === 'up') candidate.upPath = path;
     else candidate.downPath = path;
   };
@@ -58,7 +62,7 @@ export async function loadMigrations(dir: string): Promise<MigrationSource[]> {
   for (const dirent of entries) {
     const entry = dirent.name;
     if (IGNORED.test(entry)) continue;
-    const full = join(dir, entry);
+    const full = under(entry);
     let isDir: boolean;
     try {
       isDir = dirent.isSymbolicLink() ? statSync(full).isDirectory() : dirent.isDirectory();
