@@ -18,7 +18,6 @@ import {
   statSync,
   writeFileSync,
 } from 'node:fs';
-import { builtinModules } from 'node:module';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
@@ -71,13 +70,13 @@ const withoutPgCloudflareProbe = {
 
 /**
  * `import … from 'node:x'` in an ES module makes Node build the builtin's namespace, reading every export:
- * http's lazy WebSocket/EventSource getters then load Node's bundled undici (~40 ms of a Node 24 start), and
- * even `node:process` costs ~10 ms on Node 20 against 0.5 ms through `require`. So every builtin is reached
- * through `require` (the banner provides it), whose exports are read only when used.
+ * http's lazy WebSocket/EventSource getters then load Node's bundled undici (~40 ms of a Node 24 start; the
+ * AWS SDK imports http for plain-http endpoints, https always), and `node:process` costs ~10 ms on Node 20
+ * against 0.5 ms through `require` (commander imports it). Those three are reached through `require` (the
+ * banner provides it), whose exports are read only when used. Not every builtin: each wrapper is a module
+ * esbuild may place in a chunk of its own, and loading more files cost more than the other builtins save.
  */
-const BUILTIN = new RegExp(
-  `^(node:)?(${builtinModules.map((m) => m.replace(/[/.]/g, (c) => `\\${c}`)).join('|')})$`,
-);
+const BUILTIN = /^(node:)?(http|https|process)$/;
 const builtinsThroughRequire = {
   name: 'builtins-through-require',
   setup(build) {

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b}from"./chunk-5WE57Y3S.js";import"./chunk-4Z7RIN2S.js";import"./chunk-UBAYWNVR.js";import"./chunk-LQHAHQI3.js";import"./chunk-35SRXGYL.js";import"./chunk-WY5IAUBW.js";import"./chunk-R3XMS7GP.js";import"./chunk-TDJK7OOE.js";import"./chunk-EAOQEONJ.js";import"./chunk-PCCMTOD5.js";import"./chunk-EQT4SPCA.js";import"./chunk-X2Z7UIJJ.js";export{b as EcsTaskDefinitions,a as registerInputOf};

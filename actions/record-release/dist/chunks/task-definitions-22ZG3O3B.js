@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b}from"./chunk-WRRMVR24.js";import"./chunk-RL7PEDWE.js";import"./chunk-UBAYWNVR.js";import"./chunk-7ZYONC46.js";import"./chunk-35SRXGYL.js";import"./chunk-WY5IAUBW.js";import"./chunk-R3XMS7GP.js";import"./chunk-TDJK7OOE.js";import"./chunk-EAOQEONJ.js";import"./chunk-PCCMTOD5.js";import"./chunk-EQT4SPCA.js";import"./chunk-X2Z7UIJJ.js";export{b as EcsTaskDefinitions,a as registerInputOf};

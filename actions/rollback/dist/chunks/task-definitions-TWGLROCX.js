@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b}from"./chunk-FHXWJGNL.js";import"./chunk-VUHK2QIJ.js";import"./chunk-XIBNTB2E.js";import"./chunk-TBI7EKI5.js";import"./chunk-T7XF33SN.js";import"./chunk-YYH34ZHA.js";import"./chunk-TDJK7OOE.js";import"./chunk-R3XMS7GP.js";import"./chunk-EAOQEONJ.js";import"./chunk-PCCMTOD5.js";import"./chunk-EQT4SPCA.js";import"./chunk-X2Z7UIJJ.js";export{b as EcsTaskDefinitions,a as registerInputOf};
