@@ -68,7 +68,6 @@ export async function makeTaskDefinitions(region: string | undefined, log: Log):
 }
 
 export async function openReleaseStore(url: string, githubToken?: string): Promise<ReleaseStore> {
-  // An s3:// store's SDK loads when the flow first reads or writes it, not before the flow's first request.
-  const { openStoreOnFirstUse } = await import('../stores/store.ts');
-  return openStoreOnFirstUse(url, githubToken ? { token: githubToken } : {});
+  const { openStore } = await import('../stores/store.ts');
+  return openStore(url, githubToken ? { token: githubToken } : {});
 }

@@ -3,14 +3,7 @@
  * (`If-None-Match: *`), so of two concurrent puts S3 lets exactly one create; the other gets 412 and
  * compares with what is there.
  */
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  type ListObjectsV2CommandOutput,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
+import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../core/errors.ts';
 import type { Manifest } from '../core/manifest-core.ts';
 import {
@@ -19,17 +12,39 @@ import {
   compareReleases,
   type ManifestStore,
   manifestToStore,
-  parseS3StoreUrl,
   parseStoredManifest,
+  printable,
   ReleaseNotFoundError,
   type StoreDeps,
-  s3Location,
 } from './store.ts';
 
 const CONFLICT_RETRIES = 4;
 
+/**
+ * The SDK loads on the store's first request, not when the store is opened: a flow may make other requests
+ * first (record-release describes the task definition), and the S3 client is the heaviest of them to load.
+ * s3-sdk.ts re-exports by name, so only what is used is bundled.
+ */
+const loadSdk = () => import('./s3-sdk.ts');
+
+/** `s3://BUCKET/PREFIX` → its bucket and prefix (no slashes at either end); UsageError when it is not one. */
+export function parseS3StoreUrl(url: string): { bucket: string; prefix: string } {
+  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
+  if (!match)
+    throw new UsageError(`not an S3 store URL: ${printable(url)}`, {
+      hint: 'use s3://BUCKET/PREFIX (a lowercase bucket name; the prefix is optional)',
+    });
+  return { bucket: match[1]!, prefix: (match[2] ?? '').replace(/^\/+|\/+$/g, '') };
+}
+
+/** An S3 store's printable location. */
+export function s3Location(bucket: string, prefix: string): string {
+  return `s3://${bucket}${prefix ? `/${prefix}` : ''}`;
+}
+
+/** The HTTP status of an SDK error (every S3 service error carries `$metadata`). */
 function status(error: unknown): number | undefined {
-  return error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
 }
 
 function errorName(error: unknown): string | undefined {
@@ -40,19 +55,29 @@ export class S3Store implements ManifestStore {
   readonly location: string;
   private readonly sleep: (ms: number) => Promise<void>;
 
+  private client: S3Client | undefined;
+
   constructor(
-    private readonly client: S3Client,
+    client: S3Client | undefined,
     private readonly bucket: string,
     private readonly prefix: string,
     deps: Pick<StoreDeps, 'sleep'> = {},
   ) {
+    this.client = client;
     this.location = s3Location(bucket, prefix);
     this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
   }
 
   static fromUrl(url: string, deps: StoreDeps = {}): S3Store {
     const { bucket, prefix } = parseS3StoreUrl(url);
-    return new S3Store(deps.s3 ?? new S3Client({}), bucket, prefix, deps);
+    return new S3Store(deps.s3, bucket, prefix, deps);
+  }
+
+  /** The SDK and a client (the injected one, or a new one from the environment). */
+  private async s3() {
+    const sdk = await loadSdk();
+    this.client ??= new sdk.S3Client({});
+    return { sdk, client: this.client };
   }
 
   private key(release: string): string {
@@ -64,10 +89,11 @@ export class S3Store implements ManifestStore {
     const manifest = await manifestToStore(input);
     const Key = this.key(manifest.release);
     const Body = `${JSON.stringify(manifest, null, 2)}\n`;
+    const { sdk, client } = await this.s3();
     for (let attempt = 0; ; attempt++) {
       try {
-        await this.client.send(
-          new PutObjectCommand({
+        await client.send(
+          new sdk.PutObjectCommand({
             Bucket: this.bucket,
             Key,
             Body,
@@ -94,9 +120,10 @@ export class S3Store implements ManifestStore {
 
   async get(release: string): Promise<Manifest> {
     const Key = this.key(release);
+    const { sdk, client } = await this.s3();
     let text: string;
     try {
-      const out = await this.client.send(new GetObjectCommand({ Bucket: this.bucket, Key }));
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key }));
       text = (await out.Body?.transformToString('utf-8')) ?? '';
     } catch (error) {
       if (status(error) === 404 || errorName(error) === 'NoSuchKey')
@@ -120,11 +147,12 @@ export class S3Store implements ManifestStore {
     const Prefix = this.prefix ? `${this.prefix}/` : '';
     const releases: string[] = [];
     let ContinuationToken: string | undefined;
+    const { sdk, client } = await this.s3();
     do {
       let out: ListObjectsV2CommandOutput;
       try {
-        out = await this.client.send(
-          new ListObjectsV2Command({ Bucket: this.bucket, Prefix, Delimiter: '/', ContinuationToken }),
+        out = await client.send(
+          new sdk.ListObjectsV2Command({ Bucket: this.bucket, Prefix, Delimiter: '/', ContinuationToken }),
         );
       } catch (error) {
         throw this.explain(error, 'list', Prefix);

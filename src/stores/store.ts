@@ -57,7 +57,7 @@ export async function openStore(url: string, deps: StoreDeps = {}): Promise<Mani
       return new FileStore(fileUrlToDir(url));
     }
     case 's3': {
-      // Loaded on demand: the S3 SDK is large and most runs use one store.
+      // Loaded on demand: most runs use one store (and s3-store.ts loads the SDK only on its first request).
       const { S3Store } = await import('./s3-store.ts');
       return S3Store.fromUrl(url, deps);
     }
@@ -70,42 +70,6 @@ export async function openStore(url: string, deps: StoreDeps = {}): Promise<Mani
         hint: 'use file://DIR, s3://BUCKET/PREFIX or github-release://OWNER/REPO (option --store or env STEPBACK_STORE)',
       });
   }
-}
-
-/**
- * openStore for a flow that may make another request before it reads the store (record-release describes
- * the task definition first): the URL is checked now, with the same errors, and an `s3://` store's SDK
- * loads on its first use, so it is not evaluated on the way to the flow's first request.
- */
-export async function openStoreOnFirstUse(url: string, deps: StoreDeps = {}): Promise<ManifestStore> {
-  if (!/^s3:\/\//i.test(url)) return openStore(url, deps);
-  const { bucket, prefix } = parseS3StoreUrl(url);
-  let loaded: Promise<ManifestStore> | undefined;
-  const store = () => {
-    loaded ??= openStore(url, deps);
-    return loaded;
-  };
-  return {
-    location: s3Location(bucket, prefix),
-    put: async (manifest) => (await store()).put(manifest),
-    get: async (release) => (await store()).get(release),
-    list: async () => (await store()).list(),
-  };
-}
-
-/** `s3://BUCKET/PREFIX` → its bucket and prefix (no slashes at either end); UsageError when it is not one. */
-export function parseS3StoreUrl(url: string): { bucket: string; prefix: string } {
-  const match = /^s3:\/\/([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])(?:\/(.*))?$/.exec(url);
-  if (!match)
-    throw new UsageError(`not an S3 store URL: ${printable(url)}`, {
-      hint: 'use s3://BUCKET/PREFIX (a lowercase bucket name; the prefix is optional)',
-    });
-  return { bucket: match[1]!, prefix: (match[2] ?? '').replace(/^\/+|\/+$/g, '') };
-}
-
-/** An S3 store's printable location. */
-export function s3Location(bucket: string, prefix: string): string {
-  return `s3://${bucket}${prefix ? `/${prefix}` : ''}`;
 }
 
 function fileUrlToDir(url: string): string {

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h,i,j,k,l}from"./chunk-6Z4FLDVB.js";import"./chunk-PJFJG6JN.js";import"./chunk-7ZYONC46.js";import"./chunk-X2Z7UIJJ.js";export{a as ReleaseNotFoundError,g as checkReleaseName,h as compareExisting,i as compareReleases,k as manifestToStore,j as nearbyReleases,b as openStore,c as openStoreOnFirstUse,d as parseS3StoreUrl,l as parseStoredManifest,f as printable,e as s3Location};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h,i,j,k,l}from"./chunk-KMUJ4GTM.js";import"./chunk-CDU7TPCR.js";import"./chunk-YPVIAGPN.js";import"./chunk-X2Z7UIJJ.js";export{a as ReleaseNotFoundError,g as checkReleaseName,h as compareExisting,i as compareReleases,k as manifestToStore,j as nearbyReleases,b as openStore,c as openStoreOnFirstUse,d as parseS3StoreUrl,l as parseStoredManifest,f as printable,e as s3Location};
