@@ -124,7 +124,8 @@ export function bundleOptions({ entry, name, outdir, minify = true }) {
 export const cliEntry = join(root, 'src/cli/main.ts');
 export const actionEntry = (name) => join(root, 'actions', name, 'main.ts');
 
-function walk(dir) {
+/** Every file below `dir`. */
+export function walk(dir) {
   return readdirSync(dir).flatMap((n) => {
     const p = join(dir, n);
     return statSync(p).isDirectory() ? walk(p) : [p];

@@ -13,6 +13,7 @@ import http from 'node:http';
 import { join, relative } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
+import { walk } from '../../scripts/build.mjs';
 import { nowMs, summarize, tail } from '../lib/util.mjs';
 
 const root = join(import.meta.dirname, '../..');
@@ -48,13 +49,6 @@ const INPUT_GUESSES = [
   [/timeout/, '30'],
   [/.*/, 'bench'],
 ];
-
-function walk(dir) {
-  return readdirSync(dir).flatMap((n) => {
-    const p = join(dir, n);
-    return statSync(p).isDirectory() ? walk(p) : [p];
-  });
-}
 
 function sizes(distDir) {
   const files = walk(distDir).filter((f) => /\.(m?js|cjs|wasm)$/.test(f));

@@ -11,12 +11,12 @@
  *                                                        # them; a loopback server answers every request 400
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { actionEntry, bundleOptions, cliEntry } from '../../scripts/build.mjs';
+import { actionEntry, bundleOptions, cliEntry, walk } from '../../scripts/build.mjs';
 import { actionInputs, node24Path, runnerEnv } from '../sections/bundles.mjs';
 
 const args = process.argv.slice(2);
@@ -32,8 +32,6 @@ try {
   });
   // Line → module for every output file, from esbuild's `// node_modules/x/y.js` / `// src/a/b.ts` comments.
   const moduleAt = new Map();
-  const walk = (d) =>
-    readdirSync(d).flatMap((n) => (statSync(join(d, n)).isDirectory() ? walk(join(d, n)) : [join(d, n)]));
   for (const file of walk(outdir)) {
     const lines = readFileSync(file, 'utf8').split('\n');
     const at = [];

@@ -11,6 +11,27 @@ export interface InputDoc {
 }
 
 /** The executor inputs `migrate` and `rollback` share (the rollback runs its downs the same way). */
+/** How a release is deployed: the inputs rollback and deploy share (inputs.ts deployInputs). */
+const DEPLOY_TARGET_INPUTS: Record<string, InputDoc> = {
+  'deploy-target': {
+    description:
+      'What is deployed: `ecs` (an ECS service) or `file` (a local JSON state file, for trials without AWS).',
+    required: false,
+    default: 'ecs',
+  },
+  'state-file': {
+    description: 'Deploy-target `file`: the JSON file recording the live release.',
+    required: false,
+    default: '',
+  },
+  drain: {
+    description:
+      'Scale the service to zero before switching (`true`/`false`), for code that cannot run during the switch.',
+    required: false,
+    default: 'false',
+  },
+};
+
 const EXECUTOR_INPUTS: Record<string, InputDoc> = {
   executor: {
     description:
@@ -188,23 +209,7 @@ export const INPUT_DOCS: Record<string, { description: string; inputs: Record<st
         default: 'false',
       },
       ...EXECUTOR_INPUTS,
-      'deploy-target': {
-        description:
-          'What is deployed: `ecs` (an ECS service) or `file` (a local JSON state file, for trials without AWS).',
-        required: false,
-        default: 'ecs',
-      },
-      'state-file': {
-        description: 'Deploy-target `file`: the JSON file recording the live release.',
-        required: false,
-        default: '',
-      },
-      drain: {
-        description:
-          'Scale the service to zero before switching (`true`/`false`), for code that cannot run during the switch.',
-        required: false,
-        default: 'false',
-      },
+      ...DEPLOY_TARGET_INPUTS,
     },
   },
   deploy: {
@@ -213,12 +218,7 @@ export const INPUT_DOCS: Record<string, { description: string; inputs: Record<st
     inputs: {
       'task-definition': { description: 'Full ARN of the task definition to deploy.', required: true },
       release: { description: 'The release name, for logs and the summary.', required: false, default: '' },
-      'deploy-target': {
-        description:
-          'What is deployed: `ecs` (an ECS service) or `file` (a local JSON state file, for trials without AWS).',
-        required: false,
-        default: 'ecs',
-      },
+      ...DEPLOY_TARGET_INPUTS,
       cluster: {
         description: 'ECS cluster of the service. Required with deploy-target `ecs`.',
         required: false,
@@ -228,17 +228,6 @@ export const INPUT_DOCS: Record<string, { description: string; inputs: Record<st
         description: 'ECS service to update. Required with deploy-target `ecs`.',
         required: false,
         default: '',
-      },
-      'state-file': {
-        description: 'Deploy-target `file`: the JSON file recording the live release.',
-        required: false,
-        default: '',
-      },
-      drain: {
-        description:
-          'Scale the service to zero before switching (`true`/`false`), for code that cannot run during the switch.',
-        required: false,
-        default: 'false',
       },
       'timeout-minutes': {
         description: 'Give up waiting (per step) after this many minutes, 1-720.',

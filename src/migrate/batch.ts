@@ -21,7 +21,7 @@
  */
 import pg from 'pg';
 import { MAX_BATCH_CHARS, nextBatchSize, segmentAt, takeBatch } from './batch-plan.ts';
-import { type Direction, rollbackQuietly, runStep, type StepSession } from './execute.ts';
+import { type Direction, rollbackQuietly, runStep, type StepSession, type TxMode } from './execute.ts';
 import { appliedValues, eventValues, prepareStateSql } from './state.ts';
 import type { MigrationSource } from './types.ts';
 
@@ -135,6 +135,22 @@ async function committedNames(
   return new Set(names.filter((n) => (direction === 'up' ? recorded.has(n) : !recorded.has(n))));
 }
 
+/** One step on its own (execute.ts runStep), timed: resolves its ms, or rejects with a StepFailure. */
+export async function timedStep(
+  s: StepSession,
+  m: MigrationSource,
+  direction: Direction,
+  mode: TxMode,
+): Promise<number> {
+  const t0 = performance.now();
+  try {
+    await runStep(s, m, direction, mode);
+  } catch (error) {
+    throw new StepFailure(error, Math.round(performance.now() - t0));
+  }
+  return Math.round(performance.now() - t0);
+}
+
 /**
  * The executor for a run of `order` (the migrations the run will step through, in order, in `direction`),
  * each in its own transaction. Called once per migration, in order; the first call of a message sends it,
@@ -155,20 +171,11 @@ export function batchedSteps(
   // Set synchronously by a failed message's error listener; cleared once that failure has been handled.
   let stopped = false;
 
-  const alone = async (m: MigrationSource): Promise<number> => {
-    const t0 = performance.now();
-    try {
-      await runStep(s, m, direction, 'own');
-    } catch (error) {
-      throw new StepFailure(error, Math.round(performance.now() - t0));
-    }
-    return Math.round(performance.now() - t0);
-  };
-
   /** Queues the message starting at `order[from]`; undefined when that migration cannot be batched. */
   const launch = (from: number): Message | undefined => {
     const candidates: MigrationSource[] = [];
-    for (let i = from; i < order.length && batchable(order[i]!, direction); i++) candidates.push(order[i]!);
+    for (let i = from; i < order.length && candidates.length < size && batchable(order[i]!, direction); i++)
+      candidates.push(order[i]!);
     if (candidates.length === 0) return undefined;
     const n = takeBatch(
       candidates.map((c) => sqlOf(c, direction).length),
@@ -239,7 +246,7 @@ export function batchedSteps(
       if (known !== undefined) return known;
       const failure = failed.get(m.name);
       if (failure) throw failure;
-      if (!batchable(m, direction)) return alone(m);
+      if (!batchable(m, direction)) return timedStep(s, m, direction, 'own');
       if (!prepared.has(s.client)) {
         await s.client.query(prepareStateSql(s.names, STARTED));
         prepared.add(s.client);

@@ -23,17 +23,10 @@ import type { ManifestMigration } from '../core/manifest-core.ts';
 import { type RollbackPlan, reconcilePlan } from '../core/plan-core.ts';
 import { passwordOf, redactSecrets } from '../core/redact.ts';
 import type { DatabaseStatus } from '../core/status.ts';
-import { batchedSteps, type StepExecutor, StepFailure } from './batch.ts';
+import { batchedSteps, type StepExecutor, StepFailure, timedStep } from './batch.ts';
 import { type Clock, systemClock } from './clock.ts';
 import { connect } from './connect.ts';
-import {
-  type Direction,
-  recordFailure,
-  rollbackQuietly,
-  runStep,
-  type StepSession,
-  type TxMode,
-} from './execute.ts';
+import { type Direction, recordFailure, rollbackQuietly, type StepSession, type TxMode } from './execute.ts';
 import { acquireLock, lockKey, releaseLock } from './lock.ts';
 import { actorFromEnv, releaseFromEnv, runIdFromEnv } from './provenance.ts';
 import { RESULT_FORMAT, type RunResult, type StepTiming } from './result.ts';
@@ -273,15 +266,7 @@ async function sequence(
           names.map((n) => s.bySource.get(n)!),
           direction,
         )
-      : async (m) => {
-          const t0 = performance.now();
-          try {
-            await runStep(s, m, direction, mode);
-          } catch (error) {
-            throw new StepFailure(error, Math.round(performance.now() - t0));
-          }
-          return Math.round(performance.now() - t0);
-        };
+      : (m) => timedStep(s, m, direction, mode);
   const step = async (session: Session, m: MigrationSource, dir: Direction): Promise<void> => {
     let durationMs: number;
     try {

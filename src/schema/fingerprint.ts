@@ -176,18 +176,7 @@ interface CatalogRow {
   constraints: { schema: string; table: string; name: string; type: string; definition: string }[];
   indexes: { schema: string; name: string; table: string; definition: string }[];
   views: { schema: string; name: string; kind: string; definition: string }[];
-  sequences: {
-    schema: string;
-    name: string;
-    type: string;
-    start: string;
-    increment: string;
-    min: string;
-    max: string;
-    cycle: boolean;
-    cache: string;
-    ownedBy: string | null;
-  }[];
+  sequences: (SequenceFingerprint & { schema: string; name: string })[];
   functions: {
     schema: string;
     name: string;

@@ -178,7 +178,7 @@ describe('the batch message', () => {
     upSql: `create table t${n} (id int);`,
   });
 
-  it('commits every segment without waiting for the WAL flush except the run’s last, which flushes them all', () => {
+  it('turns off the flush wait in every segment but the one holding the run’s last migration', () => {
     const group = [source(1), source(2), source(3)];
     const { text, starts } = batchMessage(session, group, 'up', '0003_t3');
     const segments = starts.map((s, i) => text.slice(s, starts[i + 1]));
