@@ -9,44 +9,19 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsSim, startAwsSim } from '../sim/index.ts';
+import { DB_SECRET, registerAppTaskDefinition } from '../support/app-task-definition.ts';
 import { createTestDatabase, type TestDatabase, withClient } from '../support/pg.ts';
 import { runAction } from '../support/run-action.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 const fixtures = join(import.meta.dirname, 'fixtures');
 const CLI = join(root, 'dist/cli.js');
-const DB_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-db';
 
 let sim: AwsSim;
 let db: TestDatabase;
 let work: string;
 
-function registerTd(image: string): string {
-  return sim.ecs.register({
-    family: 'app',
-    networkMode: 'awsvpc',
-    requiresCompatibilities: ['FARGATE'],
-    cpu: '256',
-    memory: '512',
-    containerDefinitions: [
-      {
-        name: 'app',
-        image,
-        essential: true,
-        environment: [],
-        secrets: [{ name: 'DATABASE_URL', valueFrom: DB_SECRET }],
-        logConfiguration: {
-          logDriver: 'awslogs',
-          options: {
-            'awslogs-group': '/ecs/app',
-            'awslogs-region': sim.region,
-            'awslogs-stream-prefix': 'migrate',
-          },
-        },
-      },
-    ],
-  }).arn;
-}
+const registerTd = (image: string) => registerAppTaskDefinition(sim, image, { streamPrefix: 'migrate' });
 
 const ecsInputs = {
   executor: 'ecs',

@@ -9,6 +9,7 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type AwsSim, startAwsSim } from '../sim/index.ts';
+import { DB_SECRET, registerAppTaskDefinition } from '../support/app-task-definition.ts';
 import { type GitHubFake, startGitHubFake } from '../support/github-fake.ts';
 import { createTestDatabase, type TestDatabase, withAdmin, withClient } from '../support/pg.ts';
 import { type ActionRun, type RunActionOptions, runAction } from '../support/run-action.ts';
@@ -16,7 +17,7 @@ import { type ActionRun, type RunActionOptions, runAction } from '../support/run
 export const root = resolve(import.meta.dirname, '../..');
 export const CLI = join(root, 'dist/cli.js');
 export const APP_MIGRATIONS = join(root, 'src/demo/example-app/migrations');
-export const DB_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-db';
+export { DB_SECRET } from '../support/app-task-definition.ts';
 export const TOKEN = 'ghs_e2eTestToken0123456789';
 export const REPO = 'org/app';
 export const STORE = `github-release://${REPO}`;
@@ -114,30 +115,10 @@ export async function startE2e(label: string): Promise<E2e> {
     image: (release) => join(work, 'images', release),
     cutImage,
     registerTd: (image, options = {}) =>
-      sim.ecs.register({
-        family: 'app',
-        networkMode: 'awsvpc',
-        requiresCompatibilities: ['FARGATE'],
-        cpu: '256',
-        memory: '512',
-        containerDefinitions: [
-          {
-            name: 'app',
-            image,
-            essential: true,
-            environment: options.plaintextUrl ? [{ name: 'DATABASE_URL', value: db.url }] : [],
-            secrets: options.plaintextUrl ? [] : [{ name: 'DATABASE_URL', valueFrom: DB_SECRET }],
-            logConfiguration: {
-              logDriver: 'awslogs',
-              options: {
-                'awslogs-group': '/ecs/app',
-                'awslogs-region': sim.region,
-                'awslogs-stream-prefix': 'app',
-              },
-            },
-          },
-        ],
-      }).arn,
+      registerAppTaskDefinition(sim, image, {
+        streamPrefix: 'app',
+        plaintextUrl: options.plaintextUrl ? db.url : undefined,
+      }),
     createService: (taskDefinition) => {
       sim.ecs.createService({
         cluster: 'default',

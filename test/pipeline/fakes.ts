@@ -16,6 +16,7 @@ import type {
   MigrationExecutor,
 } from '../../src/pipeline/ports.ts';
 import type { ReleaseStore } from '../../src/pipeline/record-release.ts';
+import { status } from '../core/helpers.ts';
 
 export const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 export const tdArn = (n: number) => `arn:aws:ecs:eu-west-1:123456789012:task-definition/app:${n}`;
@@ -62,15 +63,7 @@ export function statusOf(m: Manifest, names: string[] = m.migrations.map((x) => 
       durationMs: 5,
     };
   });
-  return {
-    format: 'stepback/status@1',
-    schema: 'public',
-    applied,
-    pending: [],
-    unknownApplied: [],
-    drifted: [],
-    outOfOrder: [],
-  };
+  return status(applied);
 }
 
 export class MemoryStore implements ReleaseStore {
