@@ -7,7 +7,6 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { UsageError } from '../core/errors.ts';
 import type { Manifest } from '../core/manifest-core.ts';
 import {
   checkReleaseName,
@@ -15,8 +14,8 @@ import {
   compareReleases,
   type ManifestStore,
   manifestToStore,
-  parseStoredManifest,
   ReleaseNotFoundError,
+  readStoredManifest,
 } from './store.ts';
 
 export class FileStore implements ManifestStore {
@@ -74,19 +73,12 @@ export class FileStore implements ManifestStore {
 
   private async read(release: string): Promise<Manifest> {
     const path = this.path(release);
-    const text = await readFile(path, 'utf8');
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new UsageError(`${path} is not valid JSON: ${(error as Error).message}`);
-    }
-    const manifest = await parseStoredManifest(json, path);
-    if (manifest.release !== release)
-      throw new UsageError(`${path} holds the manifest of release ${manifest.release}, not ${release}`, {
-        hint: 'a stored manifest was renamed or copied by hand; restore the original file name',
-      });
-    return manifest;
+    return readStoredManifest(
+      await readFile(path, 'utf8'),
+      path,
+      release,
+      'a stored manifest was renamed or copied by hand; restore the original file name',
+    );
   }
 }
 

@@ -15,9 +15,9 @@ import {
   compareReleases,
   type ManifestStore,
   manifestToStore,
-  parseStoredManifest,
   printable,
   ReleaseNotFoundError,
+  readStoredManifest,
   type StoreDeps,
 } from './store.ts';
 
@@ -171,17 +171,11 @@ export class GitHubReleaseStore implements ManifestStore {
     });
     if (res.status !== 200)
       throw await this.unexpected(res, op, `download ${MANIFEST_ASSET} of release ${tag}`);
-    const where = `${this.location} release ${tag} asset ${MANIFEST_ASSET}`;
-    let json: unknown;
-    try {
-      json = JSON.parse(await res.text());
-    } catch (error) {
-      throw new UsageError(`${where} is not valid JSON: ${(error as Error).message}`);
-    }
-    const manifest = await parseStoredManifest(json, where);
-    if (manifest.release !== tag)
-      throw new UsageError(`${where} holds the manifest of release ${manifest.release}, not ${tag}`);
-    return manifest;
+    return readStoredManifest(
+      await res.text(),
+      `${this.location} release ${tag} asset ${MANIFEST_ASSET}`,
+      tag,
+    );
   }
 
   /** One API call, with bounded retries for rate limits and server errors. */

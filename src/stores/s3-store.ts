@@ -12,9 +12,9 @@ import {
   compareReleases,
   type ManifestStore,
   manifestToStore,
-  parseStoredManifest,
   printable,
   ReleaseNotFoundError,
+  readStoredManifest,
   type StoreDeps,
 } from './store.ts';
 
@@ -130,17 +130,7 @@ export class S3Store implements ManifestStore {
         throw new ReleaseNotFoundError(release, this.location, await this.list());
       throw this.explain(error, 'get', Key);
     }
-    const where = `s3://${this.bucket}/${Key}`;
-    let json: unknown;
-    try {
-      json = JSON.parse(text);
-    } catch (error) {
-      throw new UsageError(`${where} is not valid JSON: ${(error as Error).message}`);
-    }
-    const manifest = await parseStoredManifest(json, where);
-    if (manifest.release !== release)
-      throw new UsageError(`${where} holds the manifest of release ${manifest.release}, not ${release}`);
-    return manifest;
+    return readStoredManifest(text, `s3://${this.bucket}/${Key}`, release);
   }
 
   async list(): Promise<string[]> {

@@ -160,3 +160,27 @@ export async function parseStoredManifest(json: unknown, where: string): Promise
   const { parseManifest } = await import('../core/manifest.ts');
   return parseManifest(json, where);
 }
+
+/**
+ * A stored manifest's text → the validated manifest of `release`. `where` names the object in every error;
+ * `hint` says how such a mismatch usually happens in this store.
+ */
+export async function readStoredManifest(
+  text: string,
+  where: string,
+  release: string,
+  hint?: string,
+): Promise<Manifest> {
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch (error) {
+    throw new UsageError(`${where} is not valid JSON: ${(error as Error).message}`);
+  }
+  const manifest = await parseStoredManifest(json, where);
+  if (manifest.release !== release)
+    throw new UsageError(`${where} holds the manifest of release ${manifest.release}, not ${release}`, {
+      hint,
+    });
+  return manifest;
+}
