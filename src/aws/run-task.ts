@@ -312,7 +312,6 @@ export async function runTask(
   const ctx = callContext(log, deps, { timeoutMs: o.timeoutMs, signal: o.signal });
   const { clock } = ctx;
   const deadline = ctx.deadline!;
-  const _started = deadline - o.timeoutMs;
   const pollMs = o.pollIntervalMs ?? 6_000;
   const logMs = Math.min(o.logIntervalMs ?? 1_000, pollMs);
   const fastMs = o.fastPollIntervalMs ?? 1_000;

@@ -6,9 +6,9 @@
  */
 import { createHash } from 'node:crypto';
 
-export const CLIENT_TOKEN_MAX = 64;
-/** Room kept for the `~<attempt>` suffix of capacity retries. */
-const BASE_MAX = 60;
+const CLIENT_TOKEN_MAX = 64;
+/** Room kept for the `~<attempt>` suffix of capacity retries (up to `~999`). */
+const BASE_MAX = CLIENT_TOKEN_MAX - 4;
 
 function printable(text: string): boolean {
   return /^[\x21-\x7e]+$/.test(text);

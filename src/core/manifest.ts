@@ -6,6 +6,7 @@
  * manifestDigest are implemented by the manifest/planner work (issue 3).
  */
 import * as z from 'zod';
+import { CHECKSUM_PATTERN } from './checksum.ts';
 import { UsageError } from './errors.ts';
 import type { Manifest, ManifestMigration } from './manifest-core.ts';
 import { MANIFEST_FORMAT } from './manifest-core.ts';
@@ -15,17 +16,16 @@ export * from './manifest-core.ts';
 // ---------------------------------------------------------------------------------------------------------
 // Validation on read (issue 3); the digest is in manifest-core.ts.
 
-const CHECKSUM = /^sha256:[0-9a-f]{64}$/;
 const checksumMessage = 'must be "sha256:" followed by 64 lowercase hex digits';
 /** At most this many problems are listed; a shuffled 10,000-entry manifest should not print 10,000 lines. */
 const MAX_PROBLEMS = 50;
 
 const migrationSchema = z.strictObject({
   name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
-  checksum: z.string({ error: 'must be a string' }).regex(CHECKSUM, { error: checksumMessage }),
+  checksum: z.string({ error: 'must be a string' }).regex(CHECKSUM_PATTERN, { error: checksumMessage }),
   downChecksum: z
     .string({ error: `must be null or a string` })
-    .regex(CHECKSUM, { error: `${checksumMessage} (or null when irreversible)` })
+    .regex(CHECKSUM_PATTERN, { error: `${checksumMessage} (or null when irreversible)` })
     .nullable(),
   reversible: z.boolean({ error: 'must be true or false' }),
   transactional: z.boolean({ error: 'must be true or false' }),

@@ -5,6 +5,7 @@
  * the manifest/planner work (issue 3). `down --plan` in the runner calls reconcilePlan.
  */
 import * as z from 'zod';
+import { CHECKSUM_PATTERN } from './checksum.ts';
 import { UsageError } from './errors.ts';
 import { describeIssues } from './manifest.ts';
 import { PLAN_FORMAT, type RollbackPlan } from './plan-core.ts';
@@ -15,16 +16,16 @@ export * from './plan-core.ts';
 // ---------------------------------------------------------------------------------------------------------
 // Reading plans and statuses from disk (validated at the edge, like manifests).
 
-const digest = z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'must be "sha256:" + 64 lowercase hex' });
-const checksum = z.string().regex(/^sha256:[0-9a-f]{64}$/, { error: 'must be "sha256:" + 64 lowercase hex' });
+/** A manifest digest or a file checksum: the same `sha256:` form. */
+const sha256 = z.string().regex(CHECKSUM_PATTERN, { error: 'must be "sha256:" + 64 lowercase hex' });
 
 const planSchema = z.strictObject({
   format: z.literal(PLAN_FORMAT, {
     error: (issue) => `unknown format ${JSON.stringify(issue.input)}; this stepback reads "${PLAN_FORMAT}"`,
   }),
-  from: z.strictObject({ release: z.string().min(1), manifestDigest: digest }),
-  to: z.strictObject({ release: z.string().min(1), manifestDigest: digest }),
-  revert: z.array(z.strictObject({ name: z.string().min(1), checksum, downChecksum: checksum })),
+  from: z.strictObject({ release: z.string().min(1), manifestDigest: sha256 }),
+  to: z.strictObject({ release: z.string().min(1), manifestDigest: sha256 }),
+  revert: z.array(z.strictObject({ name: z.string().min(1), checksum: sha256, downChecksum: sha256 })),
   keep: z.array(z.string().min(1)),
   checks: z.array(z.strictObject({ id: z.string().min(1), ok: z.boolean(), detail: z.string() })),
 });
