@@ -59,6 +59,20 @@ function hintFor(code: string | undefined): string {
   }
 }
 
+/**
+ * Ends the session without waiting for the server's side of the close. pg's end() resolves only once the
+ * backend has exited and closed the socket, several milliseconds of every CLI run; by now every transaction
+ * has finished and the lock is released, so the Terminate message (written before the socket closes, the
+ * bytes in order) is all the server needs. Falls back to waiting if pg's socket is not where it used to be.
+ */
+export async function disconnect(client: pg.Client): Promise<void> {
+  const ended = client.end().catch(() => {});
+  const socket = (client as unknown as { connection?: { stream?: { destroySoon?: () => void } } }).connection
+    ?.stream;
+  socket?.destroySoon?.();
+  await ended;
+}
+
 export async function connect(options: ConnectOptions): Promise<pg.Client> {
   const url = options.databaseUrl;
   if (!url) {

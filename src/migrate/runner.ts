@@ -25,7 +25,7 @@ import { passwordOf, redactSecrets } from '../core/redact.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 import { batchedSteps, type StepExecutor, StepFailure, timedStep } from './batch.ts';
 import { type Clock, systemClock } from './clock.ts';
-import { connect } from './connect.ts';
+import { connect, disconnect } from './connect.ts';
 import { type Direction, recordFailure, rollbackQuietly, type StepSession, type TxMode } from './execute.ts';
 import { acquireLock, lockKey, releaseLock } from './lock.ts';
 import { actorFromEnv, releaseFromEnv, runIdFromEnv } from './provenance.ts';
@@ -101,6 +101,9 @@ interface Session extends StepSession {
   secrets: (string | undefined)[];
 }
 
+type Settings = ReturnType<typeof settings>;
+
+/** Options with their environment defaults, resolved once per command (the actor may ask the OS). */
 function settings(opts: RunnerOptions) {
   const env = opts.env ?? process.env;
   return {
@@ -119,7 +122,7 @@ export function applicationName(release: string | null): string {
   return `stepback ${RUNNER_VERSION}${release ? ` ${release}` : ''}`.slice(0, 63);
 }
 
-async function openClient(opts: RunnerOptions, s: ReturnType<typeof settings>): Promise<pg.Client> {
+async function openClient(opts: RunnerOptions, s: Settings): Promise<pg.Client> {
   return connect({
     databaseUrl: s.databaseUrl,
     applicationName: applicationName(s.release),
@@ -133,9 +136,9 @@ async function openClient(opts: RunnerOptions, s: ReturnType<typeof settings>): 
 async function withSession<T>(
   command: string,
   opts: RunnerOptions,
+  s: Settings,
   body: (session: Session) => Promise<T>,
 ): Promise<T> {
-  const s = settings(opts);
   const sources = await loadMigrations(opts.dir);
   const client = await openClient(opts, s);
   const key = lockKey(client.database ?? '', s.schema);
@@ -166,12 +169,11 @@ async function withSession<T>(
     });
   } finally {
     if (locked) await releaseLock(client, key).catch(() => {});
-    await client.end().catch(() => {});
+    await disconnect(client);
   }
 }
 
-function emptyResult(command: RunResult['command'], opts: RunnerOptions): RunResult {
-  const s = settings(opts);
+function emptyResult(command: RunResult['command'], s: Settings): RunResult {
   return {
     format: RESULT_FORMAT,
     command,
@@ -192,12 +194,13 @@ async function runCommand(
   opts: RunnerOptions,
   body: (session: Session, result: RunResult) => Promise<void>,
 ): Promise<RunResult> {
-  const result = emptyResult(command, opts);
-  const secret = passwordOf(settings(opts).databaseUrl);
+  const s = settings(opts);
+  const result = emptyResult(command, s);
+  const secret = passwordOf(s.databaseUrl);
   const started = performance.now();
   try {
-    await withSession(command, opts, (session) => body(session, result));
-    (opts.log ?? (() => {}))(summary(result, performance.now() - started));
+    await withSession(command, opts, s, (session) => body(session, result));
+    s.log(summary(result, performance.now() - started));
   } catch (error) {
     result.ok = false;
     result.exitCode = error instanceof StepbackError ? error.exitCode : ExitCode.migrationFailed;
@@ -370,7 +373,7 @@ export async function up(opts: UpOptions): Promise<RunResult> {
 
 export async function down(opts: DownOptions): Promise<RunResult> {
   if (opts.plan === undefined && opts.to === undefined) {
-    const result = emptyResult('down', opts);
+    const result = emptyResult('down', settings(opts));
     result.ok = false;
     result.exitCode = ExitCode.usage;
     result.error = describeError(
@@ -487,7 +490,7 @@ export async function status(opts: RunnerOptions): Promise<DatabaseStatus> {
     const state = await readState(client, stateNames(s.schema));
     return classifyStatus(s.schema, state.applied, sources);
   } finally {
-    await client.end().catch(() => {});
+    await disconnect(client);
   }
 }
 

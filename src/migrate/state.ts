@@ -66,7 +66,6 @@ export function ensureStateSql(names: StateNames): string {
 
 interface StateRow {
   name: string;
-  order: number;
   checksum: string;
   down_checksum: string | null;
   reversible: boolean;
@@ -89,8 +88,8 @@ export async function readState(client: pg.Client, names: StateNames): Promise<S
   let result: pg.QueryResult<StateRow>;
   try {
     result = await client.query<StateRow>(
-      // Integers and ISO text straight from the server: no bigint or Date parsing per row in the client.
-      `select name, (row_number() over (order by applied_order))::int as "order", checksum, down_checksum,
+      // Timestamps as ISO text straight from the server: no Date parsing per row in the client.
+      `select name, checksum, down_checksum,
               reversible, transactional, release, run_id, actor, runner_version,
               to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as started_at, duration_ms
          from ${names.migrations} order by applied_order`,
@@ -103,9 +102,10 @@ export async function readState(client: pg.Client, names: StateNames): Promise<S
   }
   return {
     exists: true,
-    applied: result.rows.map((r) => ({
+    // Ordered by applied_order, so a row's position is its order (1-based), however the identity has gaps.
+    applied: result.rows.map((r, i) => ({
       name: r.name,
-      order: r.order,
+      order: i + 1,
       checksum: r.checksum,
       downChecksum: r.down_checksum,
       reversible: r.reversible,
