@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// The CLI ships as one bundled file (dist/cli.js, built by `npm run build`, which `npm ci` runs via prepare).
+// The CLI ships as the bundles in dist/ (dist/cli.js loads the command's own; built by `npm run build`, which
+// `npm ci` runs via prepare).
 import { existsSync } from 'node:fs';
 
 const cli = new URL('../dist/cli.js', import.meta.url);

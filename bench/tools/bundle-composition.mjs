@@ -1,39 +1,37 @@
 #!/usr/bin/env node
 /**
- * Diagnostic, not part of `npm run bench`: what a bundle loads before it does anything. Re-bundles an entry
- * exactly as scripts/build.mjs does (code splitting, stubs) in memory, then follows the static imports from
- * the entry file (and, for a CLI command, from that command's chunk) and prints bytes per package of
- * everything on that path. Chunks reached only through a dynamic import load later, on demand.
+ * Diagnostic, not part of `npm run bench`: what a bundle loads before it does anything. Re-bundles as
+ * scripts/build.mjs does, in memory, and prints bytes per package of what the start path reads:
+ *   cli <command>    dist/cli.js and commands/<command>.js, the two files a run of that command loads (all of
+ *                    it parsed at start; a module behind a dynamic import is evaluated only when reached);
+ *   action <name>    the action's entry and the chunks it imports statically (chunks reached only through a
+ *                    dynamic import load later, on demand).
  *
- *   node bench/tools/bundle-composition.mjs cli up      # `stepback up`: cli.js and the up command's chunk
+ *   node bench/tools/bundle-composition.mjs cli up
  *   node bench/tools/bundle-composition.mjs action deploy
  */
-import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { actionEntry, bundleOptions, cliEntry } from '../../scripts/build.mjs';
+import { actionEntry, bundleOptions, cliBuildOptions } from '../../scripts/build.mjs';
 
 const [kind, name, top = '25'] = process.argv.slice(2);
 if (!['cli', 'action'].includes(kind) || !name) {
   console.error('usage: bundle-composition.mjs cli <command> | action <name> [top]');
   process.exit(2);
 }
-const entry = kind === 'cli' ? cliEntry : actionEntry(name);
-const outName = kind === 'cli' ? 'cli' : 'index';
-const r = await esbuild.build({
-  ...bundleOptions({ entry, name: outName, outdir: '/virtual/out' }),
-  write: false,
-  metafile: true,
-  logLevel: 'error',
-});
-const outputs = r.metafile.outputs;
-const roots = [Object.keys(outputs).find((k) => k.endsWith(`/${outName}.js`))];
-if (kind === 'cli') {
-  const command = Object.keys(outputs).find((k) =>
-    Object.keys(outputs[k].inputs).some((i) => i.endsWith(join('cli/commands', `${name}.ts`))),
-  );
-  if (!command) throw new Error(`no chunk holds src/cli/commands/${name}.ts`);
-  roots.push(command);
+const builds =
+  kind === 'cli'
+    ? cliBuildOptions({ outdir: '/virtual/out' }).filter((o) =>
+        /\/(cli|commands\/[^/]+)\.js$/.test(o.outfile),
+      )
+    : [bundleOptions({ entry: actionEntry(name), name: 'index', outdir: '/virtual/out' })];
+const wanted = kind === 'cli' ? ['/cli.js', `/commands/${name}.js`] : ['/index.js'];
+const outputs = {};
+for (const options of builds) {
+  const r = await esbuild.build({ ...options, write: false, metafile: true, logLevel: 'error' });
+  Object.assign(outputs, r.metafile.outputs);
 }
+const roots = Object.keys(outputs).filter((k) => wanted.some((w) => k.endsWith(w)));
+if (roots.length !== wanted.length) throw new Error(`no bundle for ${kind} ${name}`);
 const seen = new Set();
 const stack = [...roots];
 while (stack.length > 0) {
@@ -53,7 +51,7 @@ for (const file of seen) {
     byPackage[key] = (byPackage[key] ?? 0) + v.bytesInOutput;
   }
 }
-console.log(`${kind} ${name}: ${total} bytes in ${seen.size} files before its first dynamic import`);
+console.log(`${kind} ${name}: ${total} bytes in ${seen.size} files at start`);
 for (const [k, v] of Object.entries(byPackage)
   .sort((a, b) => b[1] - a[1])
   .slice(0, Number(top)))

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 /**
  * Diagnostic, not part of `npm run bench`: where the stepback CLI or an action bundle spends its CPU. Builds
- * the entry unminified (scripts/build.mjs's options otherwise, code splitting included) into a temp dir, runs
- * it under `--cpu-prof`, and prints self time per source module (package, or file under src/), using
- * esbuild's `// path` markers in the unminified output. CPU samples, so other load on the machine skews it
- * less than wall time. Nothing in the repository is written.
+ * it unminified (scripts/build.mjs's options otherwise: the CLI's per-command files, an action's chunks)
+ * into a temp dir, runs it under `--cpu-prof`, and prints self time per source module (package, or file
+ * under src/), using esbuild's `// path` markers in the unminified output. CPU samples, so other load on
+ * the machine skews it less than wall time. Nothing in the repository is written.
  *
  *   DATABASE_URL=… node bench/tools/profile-cli.mjs up --dir /tmp/x/sql
  *   node bench/tools/profile-cli.mjs --action deploy     # Node 24, inputs and env as the bundle bench sets
@@ -16,7 +16,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { actionEntry, bundleOptions, cliEntry, walk } from '../../scripts/build.mjs';
+import { actionEntry, bundleOptions, cliBuildOptions, walk } from '../../scripts/build.mjs';
 import { actionInputs, node24Path, runnerEnv } from '../sections/bundles.mjs';
 
 const args = process.argv.slice(2);
@@ -26,10 +26,10 @@ const outdir = join(dir, 'out');
 let server;
 try {
   const name = action ? 'index' : 'cli';
-  await esbuild.build({
-    ...bundleOptions({ entry: action ? actionEntry(action) : cliEntry, name, outdir, minify: false }),
-    logLevel: 'error',
-  });
+  const builds = action
+    ? [bundleOptions({ entry: actionEntry(action), name, outdir, minify: false })]
+    : cliBuildOptions({ outdir, minify: false });
+  await Promise.all(builds.map((options) => esbuild.build({ ...options, logLevel: 'error' })));
   // Line → module for every output file, from esbuild's `// node_modules/x/y.js` / `// src/a/b.ts` comments.
   const moduleAt = new Map();
   for (const file of walk(outdir)) {

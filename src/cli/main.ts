@@ -7,17 +7,19 @@ import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, StepbackError } from '../core/errors.ts';
 import { passwordOf, redactSecrets } from '../core/redact.ts';
 import { RUNNER_VERSION } from '../migrate/version.ts';
+import { COMMAND_NAMES, type CommandName, commandName } from './command-name.ts';
 
 interface CommandModule {
   register: (program: Command) => void;
 }
 
 /**
- * Every command, in help order. Loaded lazily: a run of `stepback up` in an app container evaluates only
- * the `up` module, not the AWS SDK, zod schemas or the rehearsal code other commands need (start-up time is
- * part of the benchmark against psql). Other engineers add their command here, one line each.
+ * Every command's module, loaded lazily: a run of `stepback up` in an app container evaluates only the `up`
+ * module, not the AWS SDK, zod schemas or the rehearsal code other commands need (start-up time is part of
+ * the benchmark against psql). The built CLI goes further: dist/cli.js loads a bundle holding just the named
+ * command (dispatch.ts). Other engineers add their command here and in COMMAND_NAMES, one line each.
  */
-const COMMANDS: Record<string, () => Promise<CommandModule>> = {
+const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   up: () => import('./commands/up.ts'),
   down: () => import('./commands/down.ts'),
   status: () => import('./commands/status.ts'),
@@ -29,25 +31,8 @@ const COMMANDS: Record<string, () => Promise<CommandModule>> = {
   pipeline: () => import('./commands/pipeline.ts'),
 };
 
-/** Global options that take a value (so their value is not mistaken for the command name). */
-const GLOBAL_WITH_VALUE = new Set(['--dir', '--database-url', '--schema', '--wait', '--lock-timeout']);
-
-/** The command named on the command line, if it is a known one; otherwise undefined (help, typos). */
-export function commandName(args: readonly string[]): string | undefined {
-  for (let i = 0; i < args.length; i++) {
-    const arg = args[i]!;
-    if (GLOBAL_WITH_VALUE.has(arg)) {
-      i++;
-      continue;
-    }
-    if (arg.startsWith('-')) continue;
-    return Object.hasOwn(COMMANDS, arg) ? arg : undefined;
-  }
-  return undefined;
-}
-
 /** The program with `only` registered, or every command (for help and unknown commands). */
-export async function buildProgram(only?: string): Promise<Command> {
+export async function buildProgram(only?: CommandName): Promise<Command> {
   const program = new Command('stepback')
     .description('safe database migrations for container deploys: run once under a lock, roll back verified')
     .version(RUNNER_VERSION)
@@ -61,8 +46,8 @@ export async function buildProgram(only?: string): Promise<Command> {
     )
     .showHelpAfterError()
     .exitOverride();
-  const names = only ? [only] : Object.keys(COMMANDS);
-  const modules = await Promise.all(names.map((name) => COMMANDS[name]!()));
+  const names = only ? [only] : COMMAND_NAMES;
+  const modules = await Promise.all(names.map((name) => COMMANDS[name]()));
   for (const mod of modules) mod.register(program);
   return program;
 }
@@ -87,4 +72,5 @@ async function main(argv: string[]): Promise<void> {
   }
 }
 
-await main(process.argv);
+// Not awaited at the top level: the built CLI is CommonJS (dispatch.ts). main() settles every error itself.
+void main(process.argv);
