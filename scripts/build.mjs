@@ -6,7 +6,7 @@
  *
  * A command or an action evaluates only what its own path needs (`stepback up` in a container never parses
  * the AWS SDK). The CLI is CommonJS, one self-contained file per command: a run loads two files. As an ES
- * module graph of shared chunks (~17 files for `down`) it started ~10 ms slower, on every run of a command
+ * module graph of shared chunks (~17 files for `down`) it started 10–15 ms slower, on every run of a command
  * whose cost is measured against psql. The actions stay code-split ES modules, which need a real `require`
  * for the CommonJS dependencies that call it at run time (tunnel, pg). `node scripts/build.mjs cli` builds
  * only the CLI (the test setup uses it).
