@@ -188,7 +188,7 @@ export function walk(dir) {
 }
 
 /** Writes the `package.json` that says how Node loads the bundle directory's .js files, so a copy runs anywhere. */
-function markType(dir, type) {
+export function markType(dir, type) {
   writeFileSync(join(dir, 'package.json'), `{ "type": "${type}" }\n`);
 }
 

@@ -16,7 +16,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { actionEntry, bundleOptions, cliBuildOptions, walk } from '../../scripts/build.mjs';
+import { actionEntry, bundleOptions, cliBuildOptions, markType, walk } from '../../scripts/build.mjs';
 import { actionInputs, node24Path, runnerEnv } from '../sections/bundles.mjs';
 
 const args = process.argv.slice(2);
@@ -46,6 +46,8 @@ try {
     }
     moduleAt.set(`file://${file}`, at);
   }
+  // As the build marks dist/: without it Node would first have to detect each file's module format.
+  markType(outdir, action ? 'module' : 'commonjs');
   let env = { ...process.env };
   let node = process.execPath;
   let runArgs = args;
