@@ -6,5 +6,16 @@
  */
 import { commandName } from './command-name.ts';
 
-const bundle = `./commands/${commandName(process.argv.slice(2)) ?? 'all'}.js`;
-require(bundle);
+const file = `commands/${commandName(process.argv.slice(2)) ?? 'all'}.js`;
+// A variable, not a template in the call: esbuild would bundle every file a template could name.
+const bundle = `./${file}`;
+try {
+  require(bundle);
+} catch (error) {
+  // An image with part of dist/ copied: say what is missing instead of Node's stack trace.
+  // Only this file: a module the bundle itself requires would name this file too, in its require stack.
+  const missing = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND';
+  if (!missing || !(error as Error).message.split('\n')[0]!.includes(file)) throw error;
+  process.stderr.write(`stepback: ${file} is missing beside cli.js; copy the whole dist/ directory\n`);
+  process.exitCode = 2;
+}

@@ -25,6 +25,8 @@ export interface CliOptions {
   password?: string;
   stdin?: string;
   node?: string;
+  /** The CLI entry to run; default dist/cli.js. */
+  cli?: string;
 }
 
 /** Environment without the developer's own stepback/CI variables, so runs are reproducible. */
@@ -39,7 +41,7 @@ function baseEnv(): Record<string, string> {
 }
 
 export function startCli(args: string[], options: CliOptions = {}) {
-  const child = spawn(options.node ?? process.execPath, [cliPath, ...args], {
+  const child = spawn(options.node ?? process.execPath, [options.cli ?? cliPath, ...args], {
     env: { ...baseEnv(), ...options.env } as NodeJS.ProcessEnv,
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -2,11 +2,12 @@
  * The built CLI's layout: dist/cli.js reads the command line as main.ts does and loads the one bundle that
  * holds that command (dist/commands/<name>.js), or the bundle of every command for help and typos.
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { COMMAND_NAMES, commandName } from '../../src/cli/command-name.ts';
-import { root, runCli } from './cli.ts';
+import { cliPath, root, runCli } from './cli.ts';
 
 describe('the command on the command line', () => {
   it.each([
@@ -51,5 +52,20 @@ describe('dist/', () => {
     const run = await runCli(['upp']);
     expect(run.code).toBe(2);
     expect(run.stderr).toMatch(/unknown command 'upp'/);
+  });
+
+  it('says which file is missing when only part of dist/ was copied', async () => {
+    const partial = mkdtempSync(join(tmpdir(), 'stepback-partial-dist-'));
+    try {
+      copyFileSync(cliPath, join(partial, 'cli.js'));
+      copyFileSync(join(root, 'dist/package.json'), join(partial, 'package.json'));
+      const run = await runCli(['--dir', 'x', 'up'], { cli: join(partial, 'cli.js') });
+      expect(run.code).toBe(2);
+      expect(run.stderr).toBe(
+        'stepback: commands/up.js is missing beside cli.js; copy the whole dist/ directory\n',
+      );
+    } finally {
+      rmSync(partial, { recursive: true, force: true });
+    }
   });
 });
