@@ -18,6 +18,13 @@ import { childEnv, run, summarize, tail } from '../lib/util.mjs';
 
 const root = join(import.meta.dirname, '../..');
 
+/** One psql process per direction, running a whole script (the no-op run: an empty one). */
+const psqlScripts = (url, up, down) => ({
+  up: ['psql', ['-X', '-q', '-d', url, '-f', up]],
+  noop: ['psql', ['-X', '-q', '-d', url, '-f', '/dev/null']],
+  down: ['psql', ['-X', '-q', '-d', url, '-f', down]],
+});
+
 function tools(paths, count, cli) {
   const node = process.execPath;
   const npmBin = join(root, 'node_modules/node-pg-migrate/bin/node-pg-migrate.js');
@@ -28,21 +35,13 @@ function tools(paths, count, cli) {
       id: 'psql',
       label: 'psql, file per transaction',
       how: 'one `psql -X -q` process running `BEGIN; \\i file; COMMIT;` per migration with `ON_ERROR_STOP` (psql sends each statement on its own); no state table',
-      commands: (url, p = paths) => ({
-        up: ['psql', ['-X', '-q', '-d', url, '-f', p.psqlUp]],
-        noop: ['psql', ['-X', '-q', '-d', url, '-f', '/dev/null']],
-        down: ['psql', ['-X', '-q', '-d', url, '-f', p.psqlDown]],
-      }),
+      commands: (url, p = paths) => psqlScripts(url, p.psqlUp, p.psqlDown),
     },
     {
       id: 'psql-1q',
       label: 'psql, one query per migration',
       how: 'one `psql -X -q` process sending each migration as ONE query, `BEGIN \\; <statements> \\; COMMIT;` (psql joins statements split by `\\;`): one round trip per migration; no state table',
-      commands: (url, p = paths) => ({
-        up: ['psql', ['-X', '-q', '-d', url, '-f', p.psqlUp1q]],
-        noop: ['psql', ['-X', '-q', '-d', url, '-f', '/dev/null']],
-        down: ['psql', ['-X', '-q', '-d', url, '-f', p.psqlDown1q]],
-      }),
+      commands: (url, p = paths) => psqlScripts(url, p.psqlUp1q, p.psqlDown1q),
     },
     {
       id: 'psql-async',
@@ -51,9 +50,7 @@ function tools(paths, count, cli) {
       reference: true,
       commands: (url, p = paths) => ({
         env: { PGOPTIONS: '-c synchronous_commit=off' },
-        up: ['psql', ['-X', '-q', '-d', url, '-f', p.psqlUp1q]],
-        noop: ['psql', ['-X', '-q', '-d', url, '-f', '/dev/null']],
-        down: ['psql', ['-X', '-q', '-d', url, '-f', p.psqlDown1q]],
+        ...psqlScripts(url, p.psqlUp1q, p.psqlDown1q),
       }),
     },
     {

@@ -99,15 +99,9 @@ if (planMod.error || typeof planMod.planRollback !== 'function') {
     appliedAt: '2026-11-21T10:00:00Z',
     durationMs: 5,
   }));
-  const status = {
-    format: 'stepback/status@1',
-    schema: 'public',
-    applied,
-    pending: [],
-    unknownApplied: [],
-    drifted: [],
-    outOfOrder: [],
-  };
+  // Every migration applied, as `stepback status` would report it.
+  const { classifyStatus } = await import('../../src/core/classify.ts');
+  const status = classifyStatus('public', applied, migrations);
   for (const [key, input] of [
     ['plan', { newer, older }],
     ['planWithStatus', { newer, older, status }],

@@ -9,7 +9,11 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AwsSim, startAwsSim } from '../sim/index.ts';
-import { DB_SECRET, registerAppTaskDefinition } from '../support/app-task-definition.ts';
+import {
+  DB_SECRET,
+  appEcsInputs as ecsInputs,
+  registerAppTaskDefinition,
+} from '../support/app-task-definition.ts';
 import { createTestDatabase, type TestDatabase, withClient } from '../support/pg.ts';
 import { runAction } from '../support/run-action.ts';
 
@@ -22,16 +26,6 @@ let db: TestDatabase;
 let work: string;
 
 const registerTd = (image: string) => registerAppTaskDefinition(sim, image, { streamPrefix: 'migrate' });
-
-const ecsInputs = {
-  executor: 'ecs',
-  cluster: 'default',
-  container: 'app',
-  subnets: 'subnet-0a1b2c3d',
-  'security-groups': 'sg-0a1b2c3d',
-  // Inside the "image" (a directory the simulation runs the task in), stepback is the built CLI.
-  'runner-command': `${process.execPath} ${CLI}`,
-};
 
 beforeAll(async () => {
   db = await createTestDatabase('act_ecs');

@@ -403,17 +403,21 @@ describe('runTask against the simulation', () => {
   });
 });
 
+/** The executor as the migrate action builds it for the simulation's default cluster. */
+const newExecutor = () =>
+  new EcsTaskExecutor({
+    clients,
+    cluster: 'default',
+    containerName: 'app',
+    launchType: 'FARGATE',
+    networkConfiguration: NETWORK,
+    clock: simClock(sim),
+  });
+
 describe('EcsTaskExecutor', () => {
   it('prefixes the runner command, tags the run, returns stdout, and a retried step reuses the first task', async () => {
     const td = registerTd(sim, { image: 'app:ok' });
-    const executor = new EcsTaskExecutor({
-      clients,
-      cluster: 'default',
-      containerName: 'app',
-      launchType: 'FARGATE',
-      networkConfiguration: NETWORK,
-      clock: simClock(sim),
-    });
+    const executor = newExecutor();
     const request = {
       args: ['up', '--release', 'v2', '--json'],
       env: {},
@@ -449,14 +453,7 @@ describe('EcsTaskExecutor', () => {
 
   it('the same idempotency key with different arguments is refused (ConflictException)', async () => {
     const td = registerTd(sim, { image: 'app:ok' });
-    const executor = new EcsTaskExecutor({
-      clients,
-      cluster: 'default',
-      containerName: 'app',
-      launchType: 'FARGATE',
-      networkConfiguration: NETWORK,
-      clock: simClock(sim),
-    });
+    const executor = newExecutor();
     const base = { env: {}, release: 'v2', taskDefinitionArn: td, idempotencyKey: 'k-1', timeoutMs: 600_000 };
     await executor.run({ ...base, args: ['up', '--json'] }, memoryLog());
     const error = await executor.run({ ...base, args: ['down', '--to', '0'] }, memoryLog()).catch((e) => e);

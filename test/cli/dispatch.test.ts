@@ -2,7 +2,7 @@
  * The built CLI's layout: dist/cli.js reads the command line as main.ts does and loads the one bundle that
  * holds that command (dist/commands/<name>.js), or the bundle of every command for help and typos.
  */
-import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -33,6 +33,8 @@ describe('dist/', () => {
   it('holds the entry, one CommonJS bundle per command and one with them all', () => {
     const bundles = readdirSync(join(root, 'dist/commands')).sort();
     expect(bundles).toEqual([...COMMAND_NAMES, 'all'].map((n) => `${n}.js`).sort());
+    // The entry only picks a bundle: a template literal inside its require() once made esbuild inline them all.
+    expect(statSync(cliPath).size).toBeLessThan(4096);
     expect(JSON.parse(readFileSync(join(root, 'dist/package.json'), 'utf8'))).toEqual({ type: 'commonjs' });
   });
 

@@ -15,6 +15,7 @@ import {
   everything,
   names,
   REPO,
+  rollbackToV1,
   STORE,
   serviceTaskDefinition,
   startE2e,
@@ -114,11 +115,7 @@ describe('release cycle through ECS', () => {
     });
 
     const runTasksBefore = e.sim.callsTo('RunTask').length;
-    const rb = await e.action(
-      'rollback',
-      { 'to-release': 'v1', store: STORE, 'github-token': TOKEN, ...ecsInputs, service: 'web' },
-      { timeoutMs: 120_000 },
-    );
+    const rb = await rollbackToV1(e);
     runs.push(rb);
     expect(rb.exitCode, story(rb)).toBe(0);
     expect(rb.errors).toEqual([]);

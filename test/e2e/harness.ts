@@ -9,13 +9,12 @@ import { cpSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { type AwsSim, startAwsSim } from '../sim/index.ts';
-import { DB_SECRET, registerAppTaskDefinition } from '../support/app-task-definition.ts';
+import { appEcsInputs, DB_SECRET, registerAppTaskDefinition } from '../support/app-task-definition.ts';
 import { type GitHubFake, startGitHubFake } from '../support/github-fake.ts';
 import { createTestDatabase, type TestDatabase, withAdmin, withClient } from '../support/pg.ts';
 import { type ActionRun, type RunActionOptions, runAction } from '../support/run-action.ts';
 
 export const root = resolve(import.meta.dirname, '../..');
-export const CLI = join(root, 'dist/cli.js');
 export const APP_MIGRATIONS = join(root, 'src/demo/example-app/migrations');
 export { DB_SECRET } from '../support/app-task-definition.ts';
 export const TOKEN = 'ghs_e2eTestToken0123456789';
@@ -47,16 +46,7 @@ export interface E2e {
 }
 
 /** The ECS executor inputs shared by migrate and rollback. */
-export const ecsInputs: Record<string, string> = {
-  executor: 'ecs',
-  cluster: 'default',
-  container: 'app',
-  subnets: 'subnet-0a1b2c3d',
-  'security-groups': 'sg-0a1b2c3d',
-  // Inside the "image" (a folder the simulation runs the task in), stepback is the built CLI.
-  'runner-command': `${process.execPath} ${CLI}`,
-  'timeout-minutes': '2',
-};
+export const ecsInputs = appEcsInputs;
 
 /**
  * A test database owned by its own login role with a random, distinctive password: the admin URL's password
@@ -188,6 +178,19 @@ export async function prepareAtV2(e: E2e): Promise<{ v1: string; v2: string }> {
   }
   e.createService(td.v2);
   return td;
+}
+
+/** The rollback action back to v1 on the service `web`, from the GitHub release store, as the tests run it. */
+export function rollbackToV1(
+  e: E2e,
+  inputs: Record<string, string> = {},
+  options: RunActionOptions = {},
+): Promise<ActionRun> {
+  return e.action(
+    'rollback',
+    { 'to-release': 'v1', store: STORE, 'github-token': TOKEN, ...ecsInputs, service: 'web', ...inputs },
+    { timeoutMs: 120_000, ...options },
+  );
 }
 
 export function serviceTaskDefinition(e: E2e): string | undefined {

@@ -9,15 +9,13 @@ import { withClient } from '../support/pg.ts';
 import type { ActionRun } from '../support/run-action.ts';
 import {
   type E2e,
-  ecsInputs,
   everything,
   names,
   prepareAtV2,
-  STORE,
+  rollbackToV1,
   serviceTaskDefinition,
   startE2e,
   story,
-  TOKEN,
   V1,
   V2,
 } from './harness.ts';
@@ -27,11 +25,7 @@ const td: Record<string, string> = {};
 
 /** `attempt`: GitHub's "Re-run failed jobs" runs the same workflow run again as the next attempt. */
 const rollback = (attempt: string): Promise<ActionRun> =>
-  e.action(
-    'rollback',
-    { 'to-release': 'v1', store: STORE, 'github-token': TOKEN, ...ecsInputs, service: 'web' },
-    { timeoutMs: 120_000, env: { GITHUB_RUN_ATTEMPT: attempt } },
-  );
+  rollbackToV1(e, {}, { env: { GITHUB_RUN_ATTEMPT: attempt } });
 
 beforeAll(async () => {
   e = await startE2e('e2e_halfway');
@@ -45,18 +39,7 @@ afterAll(async () => {
 describe('a rollback whose down fails half-way', () => {
   it('a dry run first shows the plan and changes nothing', async () => {
     const runTasks = e.sim.callsTo('RunTask').length;
-    const dry = await e.action(
-      'rollback',
-      {
-        'to-release': 'v1',
-        store: STORE,
-        'github-token': TOKEN,
-        ...ecsInputs,
-        service: 'web',
-        'dry-run': 'true',
-      },
-      { timeoutMs: 120_000, env: { GITHUB_RUN_ID: '900' } },
-    );
+    const dry = await rollbackToV1(e, { 'dry-run': 'true' }, { env: { GITHUB_RUN_ID: '900' } });
     expect(dry.exitCode, story(dry)).toBe(0);
     expect(dry.outputs.status).toBe('planned');
     const plan = JSON.parse(dry.outputs.plan!) as { revert: { name: string }[] };

@@ -6,14 +6,12 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type E2e,
-  ecsInputs,
   names,
   prepareAtV2,
-  STORE,
+  rollbackToV1,
   serviceTaskDefinition,
   startE2e,
   story,
-  TOKEN,
   V1,
 } from './harness.ts';
 
@@ -31,11 +29,7 @@ afterAll(async () => {
 describe('rollback to a release whose task definition is INACTIVE', () => {
   it('registers the recorded definition again and deploys it', async () => {
     e.sim.ecs.deregisterTaskDefinition({ taskDefinition: td.v1 });
-    const rb = await e.action(
-      'rollback',
-      { 'to-release': 'v1', store: STORE, 'github-token': TOKEN, ...ecsInputs, service: 'web' },
-      { timeoutMs: 120_000 },
-    );
+    const rb = await rollbackToV1(e);
     expect(rb.exitCode, story(rb)).toBe(0);
     expect(rb.outputs.status).toBe('rolled-back');
     expect(names(rb.outputs.reverted)).toHaveLength(3);

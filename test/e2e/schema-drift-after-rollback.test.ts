@@ -8,15 +8,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { withClient } from '../support/pg.ts';
 import {
   type E2e,
-  ecsInputs,
   everything,
   names,
   prepareAtV2,
-  STORE,
+  rollbackToV1,
   serviceTaskDefinition,
   startE2e,
   story,
-  TOKEN,
   V1,
 } from './harness.ts';
 
@@ -34,11 +32,7 @@ afterAll(async () => {
 describe('schema verification after a rollback', () => {
   it('reports the difference a hand-made change left, instead of a match', async () => {
     await withClient(e.db.url, (c) => c.query('create index users_hand_made_idx on users (id desc)'));
-    const rb = await e.action(
-      'rollback',
-      { 'to-release': 'v1', store: STORE, 'github-token': TOKEN, ...ecsInputs, service: 'web' },
-      { timeoutMs: 120_000 },
-    );
+    const rb = await rollbackToV1(e);
     expect(rb.exitCode, story(rb)).toBe(0);
     expect(rb.outputs.status).toBe('rolled-back');
     expect(names(rb.outputs.reverted)).toEqual([

@@ -11,13 +11,12 @@ import {
   epochSeconds,
   type JsonObject,
   required,
+  type ServiceSimOptions,
   SimError,
-  type SimTimings,
   str,
   uuid,
 } from './common.ts';
-import type { BuildEffect, Faults, ImageSpec, ScriptSpec } from './faults.ts';
-import type { LogsSim } from './logs.ts';
+import type { BuildEffect, ScriptSpec } from './faults.ts';
 import { baseEnv, type RunningProcess, runProcess } from './process.ts';
 
 export interface ProjectRecord {
@@ -72,17 +71,6 @@ export interface BuildRecord {
   commandIndex: number;
 }
 
-export interface CodeBuildSimOptions {
-  region: string;
-  accountId: string;
-  now: () => number;
-  timings: SimTimings;
-  faults: Faults;
-  logs: LogsSim;
-  images: Map<string, ImageSpec>;
-  secrets: Map<string, string>;
-}
-
 const ENV_TYPES = new Set(['PLAINTEXT', 'PARAMETER_STORE', 'SECRETS_MANAGER']);
 
 function stamp(ms: number): string {
@@ -98,7 +86,7 @@ export class CodeBuildSim {
   readonly builds = new Map<string, BuildRecord>();
   private readonly tokens = new Map<string, { params: string; buildId: string; at: number }>();
 
-  constructor(private readonly o: CodeBuildSimOptions) {}
+  constructor(private readonly o: ServiceSimOptions) {}
 
   createProject(project: {
     name: string;

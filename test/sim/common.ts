@@ -1,5 +1,7 @@
 /** Shared pieces of the AWS simulation: errors in AWS's JSON shape, ids, the clock, canonical JSON. */
 import { randomBytes, randomUUID } from 'node:crypto';
+import type { Faults, ImageSpec } from './faults.ts';
+import type { LogsSim } from './logs.ts';
 
 /** An AWS error response: `{"__type": type, "message": ...}` with an HTTP status the SDK classifies correctly. */
 export class SimError extends Error {
@@ -93,6 +95,18 @@ export interface SimTimings {
   /** CodeBuild QUEUED + PROVISIONING, before the build's logs exist. */
   buildQueueMs: number;
   buildProvisionMs: number;
+}
+
+/** What the ECS and CodeBuild simulations share: the account, the clock, faults, logs, images and secrets. */
+export interface ServiceSimOptions {
+  region: string;
+  accountId: string;
+  now: () => number;
+  timings: SimTimings;
+  faults: Faults;
+  logs: LogsSim;
+  images: Map<string, ImageSpec>;
+  secrets: Map<string, string>;
 }
 
 export const DEFAULT_TIMINGS: SimTimings = {

@@ -8,12 +8,11 @@ import {
   hexId,
   type JsonObject,
   required,
+  type ServiceSimOptions,
   SimError,
-  type SimTimings,
   str,
 } from './common.ts';
-import type { Faults, ImageSpec, ScriptSpec, TaskEffect } from './faults.ts';
-import type { LogsSim } from './logs.ts';
+import type { ImageSpec, ScriptSpec, TaskEffect } from './faults.ts';
 import { baseEnv, type RunningProcess, runProcess } from './process.ts';
 
 interface Tag {
@@ -122,17 +121,6 @@ export interface ServiceRecord {
   createdAt: number;
 }
 
-export interface EcsSimOptions {
-  region: string;
-  accountId: string;
-  now: () => number;
-  timings: SimTimings;
-  faults: Faults;
-  logs: LogsSim;
-  images: Map<string, ImageSpec>;
-  secrets: Map<string, string>;
-}
-
 function tagsFrom(value: unknown): Tag[] {
   return Array.isArray(value) ? (value as Tag[]).map((t) => ({ key: t.key, value: t.value })) : [];
 }
@@ -156,7 +144,7 @@ export class EcsSim {
   readonly clusters = new Set<string>(['default']);
   private readonly tokens = new Map<string, { params: string; response: JsonObject }>();
 
-  constructor(private readonly o: EcsSimOptions) {}
+  constructor(private readonly o: ServiceSimOptions) {}
 
   private arn(resource: string): string {
     return `arn:aws:ecs:${this.o.region}:${this.o.accountId}:${resource}`;
