@@ -171,9 +171,11 @@ function readSource(path: string, problems: string[]): { text: string; checksum:
         scratch.copy(grown, 0, 0, length);
         scratch = grown;
       }
-      const n = readSync(fd, scratch, length, scratch.length - length, null);
-      if (n === 0) break;
+      const room = scratch.length - length;
+      const n = readSync(fd, scratch, length, room, null);
       length += n;
+      // A regular file reads short only at its end: no second read (a syscall per file) to see 0 bytes.
+      if (n < room) break;
     }
     const bytes = scratch.subarray(0, length);
     return { text: bytes.toString('utf8'), checksum: checksumOf(bytes) };

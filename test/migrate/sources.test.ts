@@ -68,6 +68,24 @@ describe('loadMigrations', () => {
     if (!asRoot) expect(problems).toMatch(/0007_unreadable\.up\.sql: cannot read/);
   });
 
+  it('reads files of any size whole, each apart from the one read before it', async () => {
+    // Files are read through one reused buffer of 64 KiB that grows: exactly full, one byte over, several
+    // times over, and a short file after a long one (whose bytes must not leak into it).
+    const comment = (n: number) => `-- ${'x'.repeat(n - 4)}\n`;
+    const files = {
+      '0001_full.up.sql': comment(64 * 1024),
+      '0002_over.up.sql': comment(64 * 1024 + 1),
+      '0003_large.up.sql': `${comment(300 * 1024)}select 'é';\n`,
+      '0004_short.up.sql': 'select 1;\n',
+    };
+    const dir = migrationsDir(files);
+    const sources = await loadMigrations(dir);
+    expect(sources.map((s) => [s.name, s.upSql])).toEqual(
+      Object.entries(files).map(([file, text]) => [file.replace('.up.sql', ''), text]),
+    );
+    for (const s of sources) expect(s.checksum).toBe(sha(s.upPath));
+  });
+
   it('a missing directory is a usage error naming it', async () => {
     await expect(loadMigrations('/nonexistent/stepback')).rejects.toThrow(
       /cannot read the migrations directory/,
