@@ -167,7 +167,7 @@ export interface StateRowValues {
 }
 
 /** Elapsed ms since `startedExpr`, as the integer stored in duration_ms. */
-export const elapsedMsSql = (startedExpr: string): string =>
+const elapsedMsSql = (startedExpr: string): string =>
   `greatest(0, round(extract(epoch from clock_timestamp() - ${startedExpr}) * 1000))::integer`;
 
 /** The applied row's insert with each value given as SQL (a literal, or a parameter of a prepared statement). */
@@ -208,18 +208,20 @@ export function appliedValues(row: StateRowValues, who: Provenance): string[] {
 /**
  * The same state changes as prepared statements, for a session that records many steps (batch.ts): planned
  * once instead of parsed and planned per migration, which halves what recording costs the server.
- *   stepback_applied(name … runner_version, like appliedValues)
- *   stepback_reverted(name)
- * Both return the step's name and duration as `stepback_step`, `stepback_ms` (names no migration's own
- * output would use).
+ *   stepback_applied(name … runner_version, like appliedValues): returns the step's name and duration as
+ *     `stepback_step`, `stepback_ms`
+ *   stepback_reverted(name): returns the step's name and when it ended, in ms since its message arrived
+ *     (statement_timestamp(), the same for every statement of a message), as `stepback_step`, `stepback_at`
  *   stepback_event(kind, name, release, run_id, actor, runner_version)
+ * (Column names no migration's own output would use.)
  */
 export function prepareStateSql(names: StateNames, startedExpr: string): string {
   const params = (n: number) => Array.from({ length: n }, (_, i) => `$${i + 1}`);
   return `PREPARE stepback_applied(text, text, text, boolean, boolean, text, text, text, text) AS
     ${appliedInsert(names, params(9), startedExpr)} RETURNING name AS stepback_step, duration_ms AS stepback_ms;
   PREPARE stepback_reverted(text) AS delete from ${names.migrations} where name = $1
-    RETURNING name AS stepback_step, ${elapsedMsSql(startedExpr)} AS stepback_ms;
+    RETURNING name AS stepback_step,
+      (extract(epoch from clock_timestamp() - statement_timestamp()) * 1000)::float8 AS stepback_at;
   PREPARE stepback_event(text, text, text, text, text, text) AS
     insert into ${names.events} (kind, name, release, run_id, actor, runner_version) values (${params(6).join(', ')})`;
 }

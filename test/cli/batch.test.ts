@@ -158,6 +158,24 @@ describe('several migrations per message', () => {
     });
     expect(jsonLine(run).applied.find((a) => a.name === '0005_t5')?.durationMs).toBeGreaterThanOrEqual(500);
   });
+
+  it('times each batched revert on its own: a slow down step, not its neighbours in the message', async () => {
+    const db = await freshDb('batch_revert_times');
+    const files = tables(7);
+    files['0003_t3.down.sql'] = 'drop table t3;\nselect pg_sleep(0.5);\n';
+    const dir = migrationsDir(files);
+    expect((await cli(db, ['--dir', dir, 'up'])).code).toBe(0);
+    const run = await cli(db, ['--dir', dir, 'down', '--to', '0', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    // Reverted newest first: [7] [6] [5 4] [3 2] [1]; 0003 shares its message with 0002, which follows it.
+    expect(run.stderr).toMatch(
+      /sending 2 migrations in one message, each in its own transaction: 0003_t3 … 0002_t2/,
+    );
+    const ms = Object.fromEntries(jsonLine(run).reverted.map((r) => [r.name, r.durationMs]));
+    expect(ms['0003_t3']).toBeGreaterThanOrEqual(500);
+    expect(ms['0002_t2']).toBeLessThan(500);
+    expect(run.stderr).toMatch(/reverted 0003_t3 \((\d{3,}) ms\)/);
+  });
 });
 
 describe('the batch message', () => {
