@@ -7,9 +7,10 @@
  *   node bench/run.mjs [--quick] [--rounds N] [--count N] [--only migrate,planner,bundles,taskstop]
  *                      [--budget SECONDS] [--no-build] [--out DIR]
  *
- * Defaults: 1,000 migrations, 9 rounds (3 with --quick; medians on a shared VM need that many), but the
- * migrate section starts no new round after --budget seconds (420; 120 with --quick) once 3 are done, so a
- * loaded machine still finishes in minutes.
+ * Defaults: 1,000 migrations, 12 rounds (3 with --quick; medians on a shared VM need that many, and 12 puts
+ * each of the six migrate tools in every place of the rotating order twice), but the migrate section starts
+ * no new round after --budget seconds (420; 120 with --quick) once 3 are done, so a loaded machine still
+ * finishes in minutes.
  *
  * Needs PostgreSQL at STEPBACK_BENCH_DATABASE_URL (default postgres://postgres@127.0.0.1:5432/postgres, a role
  * that may create databases) and `psql` on PATH. Everything it creates (databases named `sbbench_<pid>_…`, one
@@ -40,7 +41,7 @@ const { values: flags } = parseArgs({
     out: { type: 'string', default: join(root, 'bench') },
   },
 });
-const rounds = Number(flags.rounds ?? (flags.quick ? 3 : 9));
+const rounds = Number(flags.rounds ?? (flags.quick ? 3 : 12));
 const count = Number(flags.count);
 // Seconds the migrate section may take before it stops starting new rounds (it always completes 3).
 const budget = Number(flags.budget ?? (flags.quick ? 120 : 420));

@@ -42,7 +42,7 @@ function migrateSection(r) {
   out.push(
     `${r.count} generated migrations (a deterministic mix: create table, add column, create index, insert rows,`,
     'backfill a column; every one with a down that exactly undoes it), applied then reverted, on a fresh database',
-    `per run. Median of ${r.rounds} runs per tool, interleaved (every tool once per round). Wall time from spawn to`,
+    `per run. Median of ${r.rounds} runs per tool, interleaved (every tool once per round, the order rotated by one each round). Wall time from spawn to`,
     'exit of the command, including process start and connecting. After every `up` the schema fingerprint',
     '(tables, columns, indexes, rows, integer sums) is checked against psql’s, and after every `down` nothing may',
     `be left. The floor is the faster psql variant per direction: apply ${r.floor.up}; revert ${r.floor.down}.`,
@@ -58,6 +58,16 @@ function migrateSection(r) {
     const range = (s) => `${ms(s.median)} (${s.min.toFixed(0)}–${s.max.toFixed(0)})`;
     out.push(
       `| ${t.label} | ${range(t.upStats)} | ${x(t.upRatio)} | ${range(t.downStats)} | ${x(t.downRatio)} | ${ms(t.noopStats.median)} |`,
+    );
+  }
+  const sb = r.tools.stepback;
+  if (sb?.roundRatios) {
+    const spread = (q) => `median ${x(q.median)} (${x(q.min)}–${x(q.max)})`;
+    out.push(
+      '',
+      `Round by round (stepback over the floor in the same round, ${sb.roundRatios.up.rounds} rounds): apply ${spread(sb.roundRatios.up)},`,
+      `revert ${spread(sb.roundRatios.down)}. That is how far one round’s noise moves the ratio; the table and the`,
+      'goals use the ratio of the medians.',
     );
   }
   out.push(

@@ -8,6 +8,9 @@
  *   umzug           plain umzug 3.8.3 with a table-of-names storage (bench/tools/umzug-plain.mjs)
  * Each round runs every tool once (interleaved, so machine noise spreads evenly): up (timed), up again with
  * nothing pending (timed: the fixed cost), fingerprint check, down (timed), check that everything is gone.
+ * The order rotates by one tool each round: on this VM back-to-back applies slow down run after run (the disk
+ * recovers after some idle seconds; CPU-bound runs do not drift), so a fixed order would always hand the
+ * same tools the slower places.
  * One extra untimed pass per tool goes through a counting proxy to count round trips.
  */
 import { existsSync } from 'node:fs';
@@ -90,6 +93,20 @@ function tools(paths, count, cli) {
   ];
 }
 
+/**
+ * The ratio round by round (a tool's time over the floor's in the same round): median, min, max. How far the
+ * machine's noise moves one round's ratio, beside the ratio of the medians that the goals use.
+ */
+function roundRatios(times, floorTimes) {
+  const r = times
+    .slice(0, floorTimes.length)
+    .map((t, i) => t / floorTimes[i])
+    .sort((a, b) => a - b);
+  const mid = r.length >> 1;
+  const median = r.length % 2 ? r[mid] : (r[mid - 1] + r[mid]) / 2;
+  return { median, min: r[0], max: r.at(-1), rounds: r.length };
+}
+
 async function step(cmds, which) {
   const [cmd, args] = cmds[which];
   const r = await run(cmd, args, { env: childEnv(cmds.env ?? {}), cpu: true });
@@ -155,7 +172,8 @@ export async function benchMigrate({
       break;
     }
     roundsRun = round;
-    for (const t of all) {
+    const shift = (round - 1) % all.length;
+    for (const t of [...all.slice(shift), ...all.slice(0, shift)]) {
       const res = results[t.id];
       if (res.notMeasured || res.errors.length) continue;
       const db = await createDatabase(t.id);
@@ -248,6 +266,10 @@ export async function benchMigrate({
     }
     res.upRatio = res.upStats.median / floorUp;
     res.downRatio = res.downStats.median / floorDown;
+    res.roundRatios = {
+      up: roundRatios(res.up, floorUpTool.up),
+      down: roundRatios(res.down, floorDownTool.down),
+    };
     res.upOverheadPerMigrationMs = (res.upStats.median - floorUp) / count;
     res.downOverheadPerMigrationMs = (res.downStats.median - floorDown) / count;
     // Marginal: each side's fixed cost (process start, connect, reading state) taken out.
