@@ -2,7 +2,7 @@
  * Applying (or reverting) a run of SQL migrations several per round trip, each still in its own transaction.
  *
  * One simple-query message carries consecutive migrations as segments
- *   BEGIN; [SET LOCAL synchronous_commit = off;] [<start mark>;] <file> ; EXECUTE <state row>; EXECUTE <event>; COMMIT;
+ *   BEGIN; [SET LOCAL synchronous_commit = off;] [<start mark>;] <file> ; EXECUTE <state row and event>; COMMIT;
  * (the state statements are prepared once per session, state.ts prepareStateSql).
  * The server runs them in order and stops at the first error: everything after it in the message is skipped,
  * so a failed migration never lets a later one run, and the segments before it are committed exactly as if
@@ -22,7 +22,7 @@
 import pg from 'pg';
 import { MAX_BATCH_CHARS, nextBatchSize, segmentAt, takeBatch } from './batch-plan.ts';
 import { type Direction, rollbackQuietly, runStep, type StepSession, type TxMode } from './execute.ts';
-import { appliedValues, eventValues, prepareStateSql } from './state.ts';
+import { appliedValues, prepareStateSql, revertedValues } from './state.ts';
 import type { MigrationSource } from './types.ts';
 
 /** A failed step and how long it ran before failing. */
@@ -67,10 +67,9 @@ function segment(
   const state =
     direction === 'up'
       ? `EXECUTE stepback_applied(${appliedValues(m, s.who).join(', ')})`
-      : `EXECUTE stepback_reverted(${pg.escapeLiteral(m.name)})`;
-  const event = `EXECUTE stepback_event(${eventValues(direction === 'up' ? 'apply' : 'revert', m.name, s.who).join(', ')})`;
+      : `EXECUTE stepback_reverted(${revertedValues(m.name, s.who).join(', ')})`;
   const mark = direction === 'up' ? START_MARK : '';
-  return `BEGIN;\n${durable ? '' : 'SET LOCAL synchronous_commit = off;\n'}${mark}${sqlOf(m, direction)}\n;\n${state};\n${event};\nCOMMIT;\n`;
+  return `BEGIN;\n${durable ? '' : 'SET LOCAL synchronous_commit = off;\n'}${mark}${sqlOf(m, direction)}\n;\n${state};\nCOMMIT;\n`;
 }
 
 /**
