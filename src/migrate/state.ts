@@ -64,23 +64,19 @@ export function ensureStateSql(names: StateNames): string {
   end $stepback$`;
 }
 
-/**
- * One applied row as the server encodes it in readState's JSON array, in this column order:
- * name, checksum, down_checksum, reversible, transactional, release, run_id, actor, runner_version,
- * started_at (ISO text, UTC), duration_ms.
- */
+/** One applied row as readState's query encodes it in its JSON array. */
 type StateTuple = [
-  string,
-  string,
-  string | null,
-  boolean,
-  boolean,
-  string | null,
-  string | null,
-  string | null,
-  string,
-  string,
-  number,
+  name: string,
+  checksum: string,
+  downChecksum: string | null,
+  reversible: boolean,
+  transactional: boolean,
+  release: string | null,
+  runId: string | null,
+  actor: string | null,
+  runnerVersion: string,
+  appliedAt: string,
+  durationMs: number,
 ];
 
 export interface State {
@@ -114,37 +110,20 @@ export async function readState(client: pg.Client, names: StateNames): Promise<S
   return {
     exists: true,
     // Ordered by applied_order, so a row's position is its order (1-based), however the identity has gaps.
-    applied: tuples.map(
-      (
-        [
-          name,
-          checksum,
-          downChecksum,
-          reversible,
-          transactional,
-          release,
-          runId,
-          actor,
-          runnerVersion,
-          appliedAt,
-          durationMs,
-        ],
-        i,
-      ) => ({
-        name,
-        order: i + 1,
-        checksum,
-        downChecksum,
-        reversible,
-        transactional,
-        release,
-        runId,
-        actor,
-        runnerVersion,
-        appliedAt,
-        durationMs,
-      }),
-    ),
+    applied: tuples.map((t, i) => ({
+      name: t[0],
+      order: i + 1,
+      checksum: t[1],
+      downChecksum: t[2],
+      reversible: t[3],
+      transactional: t[4],
+      release: t[5],
+      runId: t[6],
+      actor: t[7],
+      runnerVersion: t[8],
+      appliedAt: t[9],
+      durationMs: t[10],
+    })),
   };
 }
 
