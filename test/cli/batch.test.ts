@@ -145,6 +145,9 @@ describe('several migrations per message', () => {
     );
     const run = await cli(db, ['--dir', dir, 'up', '--json']);
     expect(run.code, run.stderr).toBe(0);
+    expect(run.stderr).toMatch(
+      /sending 2 migrations in one message, each in its own transaction: 0005_t5 … 0006_t6/,
+    );
     await withClient(db.url, async (c) => {
       const rows = (
         await c.query(
