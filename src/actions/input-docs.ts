@@ -10,7 +10,6 @@ export interface InputDoc {
   default?: string;
 }
 
-/** The executor inputs `migrate` and `rollback` share (the rollback runs its downs the same way). */
 /** How a release is deployed: the inputs rollback and deploy share (inputs.ts deployInputs). */
 const DEPLOY_TARGET_INPUTS: Record<string, InputDoc> = {
   'deploy-target': {
@@ -32,6 +31,7 @@ const DEPLOY_TARGET_INPUTS: Record<string, InputDoc> = {
   },
 };
 
+/** The executor inputs `migrate` and `rollback` share (the rollback runs its downs the same way). */
 const EXECUTOR_INPUTS: Record<string, InputDoc> = {
   executor: {
     description:

@@ -1,9 +1,5 @@
 /**
- * The CodeBuildClient, imported by name: a dynamic `import('@aws-sdk/client-codebuild')` keeps every command of the service
- * and its aggregated client in the bundle and evaluates them. The adapters load this module on demand.
+ * The CodeBuild client class by name, for aws-adapters.ts to load on demand: a dynamic `import('@aws-sdk/client-codebuild')`
+ * would keep every command of the service and its aggregated client in the bundle and evaluate them.
  */
-import { CodeBuildClient } from '@aws-sdk/client-codebuild';
-
-export function newCodeBuildClient(region: string): CodeBuildClient {
-  return new CodeBuildClient({ region, maxAttempts: 3, retryMode: 'standard' });
-}
+export { CodeBuildClient } from '@aws-sdk/client-codebuild';

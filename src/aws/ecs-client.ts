@@ -1,9 +1,5 @@
 /**
- * The ECSClient, imported by name: a dynamic `import('@aws-sdk/client-ecs')` keeps every command of the service
- * and its aggregated client in the bundle and evaluates them. The adapters load this module on demand.
+ * The ECS client class by name, for aws-adapters.ts to load on demand: a dynamic `import('@aws-sdk/client-ecs')`
+ * would keep every command of the service and its aggregated client in the bundle and evaluate them.
  */
-import { ECSClient } from '@aws-sdk/client-ecs';
-
-export function newEcsClient(region: string): ECSClient {
-  return new ECSClient({ region, maxAttempts: 3, retryMode: 'standard' });
-}
+export { ECSClient } from '@aws-sdk/client-ecs';

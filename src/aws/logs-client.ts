@@ -1,10 +1,5 @@
 /**
- * The CloudWatchLogsClient, imported by name: a dynamic `import('@aws-sdk/client-cloudwatch-logs')` keeps
- * every command of the service and its aggregated client in the bundle and evaluates them. The adapters
- * load this module on demand.
+ * The CloudWatch Logs client class by name, for aws-adapters.ts to load on demand: a dynamic `import('@aws-sdk/client-cloudwatch-logs')`
+ * would keep every command of the service and its aggregated client in the bundle and evaluate them.
  */
-import { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
-
-export function newLogsClient(region: string): CloudWatchLogsClient {
-  return new CloudWatchLogsClient({ region, maxAttempts: 3, retryMode: 'standard' });
-}
+export { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';

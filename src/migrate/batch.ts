@@ -20,7 +20,7 @@
  * Module and no-transaction migrations are never batched; they run alone through runStep (execute.ts).
  */
 import pg from 'pg';
-import { MAX_BATCH_CHARS, nextBatchSize, segmentAt, takeBatch } from './batch-plan.ts';
+import { nextBatchSize, segmentAt, takeBatch } from './batch-plan.ts';
 import { type Direction, rollbackQuietly, runStep, type StepSession, type TxMode } from './execute.ts';
 import { appliedValues, prepareStateSql, revertedValues } from './state.ts';
 import type { MigrationSource } from './types.ts';
@@ -183,7 +183,6 @@ export function batchedSteps(
     const n = takeBatch(
       candidates.map((c) => sqlOf(c, direction).length),
       size,
-      MAX_BATCH_CHARS,
     );
     const group = candidates.slice(0, n);
     const { text, starts } = batchMessage(s, group, direction, lastName);

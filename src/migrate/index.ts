@@ -11,7 +11,6 @@ export {
   applicationName,
   type DownOptions,
   down,
-  manifestMigrations,
   RESULT_FORMAT,
   type ResolveOptions,
   type RunnerOptions,
@@ -22,7 +21,7 @@ export {
   type UpOptions,
   up,
 } from './runner.ts';
-export { loadMigrations } from './sources.ts';
+export { loadMigrations, manifestMigrations } from './sources.ts';
 export { EVENTS_TABLE, STATE_TABLE } from './state.ts';
 export type { MigrationContext, MigrationModule, MigrationSource } from './types.ts';
 export { RUNNER_VERSION } from './version.ts';

@@ -19,7 +19,6 @@ import {
   StepbackError,
   UsageError,
 } from '../core/errors.ts';
-import type { ManifestMigration } from '../core/manifest-core.ts';
 import { type RollbackPlan, reconcilePlan } from '../core/plan-core.ts';
 import { passwordOf, redactSecrets } from '../core/redact.ts';
 import type { DatabaseStatus } from '../core/status.ts';
@@ -492,17 +491,6 @@ export async function status(opts: RunnerOptions): Promise<DatabaseStatus> {
   } finally {
     await disconnect(client);
   }
-}
-
-/** The manifest entries (DESIGN.md §4) for a directory's migrations. */
-export function manifestMigrations(sources: readonly MigrationSource[]): ManifestMigration[] {
-  return sources.map((m) => ({
-    name: m.name,
-    checksum: m.checksum,
-    downChecksum: m.downChecksum,
-    reversible: m.reversible,
-    transactional: m.transactional,
-  }));
 }
 
 export type { StateNames };

@@ -8,6 +8,7 @@ import { join, sep } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { checksumOf } from '../core/checksum.ts';
 import { UsageError } from '../core/errors.ts';
+import type { ManifestMigration } from '../core/manifest-core.ts';
 import { countStatements, hasNoTransactionMarker } from './sql-text.ts';
 import type { MigrationModule, MigrationSource } from './types.ts';
 
@@ -295,4 +296,15 @@ async function importModule(path: string, problems: string[]): Promise<Migration
 function nodeStripsTypes(): boolean {
   const features = process.features as { typescript?: string | false };
   return Boolean(features.typescript);
+}
+
+/** The manifest entries (DESIGN.md §4) for a directory's migrations. */
+export function manifestMigrations(sources: readonly MigrationSource[]): ManifestMigration[] {
+  return sources.map((m) => ({
+    name: m.name,
+    checksum: m.checksum,
+    downChecksum: m.downChecksum,
+    reversible: m.reversible,
+    transactional: m.transactional,
+  }));
 }

@@ -23,9 +23,14 @@ function regionOf(explicit: string | undefined): string {
   return region;
 }
 
+/** Every SDK client's settings (the SDK's own defaults, stated). */
+function clientConfig(region: string) {
+  return { region, maxAttempts: 3, retryMode: 'standard' };
+}
+
 async function ecsClient(region: string) {
-  const { newEcsClient } = await import('../aws/ecs-client.ts');
-  return newEcsClient(region);
+  const { ECSClient } = await import('../aws/ecs-client.ts');
+  return new ECSClient(clientConfig(region));
 }
 
 /**
@@ -33,7 +38,9 @@ async function ecsClient(region: string) {
  * read only once the task or build has started, so the run's first request does not wait for them.
  */
 function logsClientOnFirstUse(region: string): LogsClient {
-  const client = onFirstUse(async () => (await import('../aws/logs-client.ts')).newLogsClient(region));
+  const client = onFirstUse(
+    async () => new (await import('../aws/logs-client.ts')).CloudWatchLogsClient(clientConfig(region)),
+  );
   return { send: async (command) => (await client()).send(command) };
 }
 
@@ -76,13 +83,13 @@ export async function makeAwsExecutor(config: ExecutorConfig): Promise<Migration
     if (!config.codebuildProject)
       throw new DeployTargetConfigError('codebuild-project', 'executor codebuild');
     const loaded = onFirstUse(async () => {
-      const [{ CodeBuildExecutor }, { newCodeBuildClient }] = await Promise.all([
+      const [{ CodeBuildExecutor }, { CodeBuildClient }] = await Promise.all([
         import('../aws/run-build.ts'),
         import('../aws/codebuild-client.ts'),
       ]);
       return {
         CodeBuildExecutor,
-        clients: { codebuild: newCodeBuildClient(region), logs: logsClients(region).logs },
+        clients: { codebuild: new CodeBuildClient(clientConfig(region)), logs: logsClients(region).logs },
       };
     });
     const projectName = config.codebuildProject;

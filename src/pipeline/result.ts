@@ -89,5 +89,3 @@ export function parseStatusOutput(stdout: string | undefined): DatabaseStatus | 
   }
   return undefined;
 }
-
-export { resultErrorText } from './result-text.ts';

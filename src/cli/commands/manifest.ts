@@ -2,8 +2,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describeError, ExitCode, StepbackError, UsageError } from '../../core/errors.ts';
 import { buildManifest } from '../../core/manifest.ts';
-import { manifestMigrations } from '../../migrate/runner.ts';
-import { loadMigrations } from '../../migrate/sources.ts';
+import { loadMigrations, manifestMigrations } from '../../migrate/sources.ts';
 import type { GlobalOptions } from '../output.ts';
 
 /** `SOURCE_DATE_EPOCH` (seconds) when set, so the same files give a byte-identical manifest. */
