@@ -2,25 +2,45 @@
  * The release manifest's types, building and digest: the part of src/core/manifest.ts that needs no schema
  * library, so the code on an action's way to its first request can use it without evaluating zod.
  * Validation (parseManifest) stays in manifest.ts, which re-exports everything here.
+ *
+ * Format 2 names the migration engine that wrote it (`engine`) and, for engines whose migrations form a
+ * graph (Django), each migration's dependencies, what a squash replaces, and the per-app leaf `targets`.
+ * Format 1 manifests (always the stepback engine) are still read, and kept as they were read: their digest
+ * and a re-recording of the same release stay what they were.
  */
 import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.ts';
 
-export const MANIFEST_FORMAT = 'stepback/manifest@1';
+export const MANIFEST_FORMAT = 'stepback/manifest@2';
+/** The first format: no `engine` field, the stepback engine implied. */
+export const MANIFEST_FORMAT_V1 = 'stepback/manifest@1';
+export type ManifestFormat = typeof MANIFEST_FORMAT | typeof MANIFEST_FORMAT_V1;
+
+/** The engine a format 1 manifest (or a command without `--engine`) means: stepback's own SQL/module files. */
+export const DEFAULT_ENGINE = 'stepback';
 
 export interface ManifestMigration {
-  /** `<id>_<name>`; manifests list migrations in name order. */
+  /** stepback: `<id>_<name>`; Django: `<app>.<name>`. */
   name: string;
-  /** `sha256:<64 hex>` of the up source. */
+  /** `sha256:<64 hex>` of the up source (Django: the migration file). */
   checksum: string;
-  /** `sha256:<64 hex>` of the down source, or null when the migration is irreversible. */
+  /**
+   * `sha256:<64 hex>` of the down source, or null when the migration is irreversible. Django keeps its
+   * backwards code in the migration file itself, so there it equals `checksum` when reversible.
+   */
   downChecksum: string | null;
   reversible: boolean;
   transactional: boolean;
+  /** Graph engines: the migrations this one must come after (each listed earlier in the manifest). */
+  dependencies?: string[];
+  /** A squashed migration: the migrations it stands for (which are not listed themselves). */
+  replaces?: string[];
 }
 
 export interface Manifest {
-  format: typeof MANIFEST_FORMAT;
+  format: ManifestFormat;
+  /** Absent only in format 1, which means DEFAULT_ENGINE; read it with manifestEngine(). */
+  engine?: string;
   release: string;
   /** ISO 8601 UTC. */
   createdAt: string;
@@ -33,28 +53,47 @@ export interface Manifest {
    * re-register it when the ARN has become INACTIVE.
    */
   taskDefinition?: Record<string, unknown>;
+  /**
+   * Apply order. stepback: name order. Graph engines: the engine's own plan order (dependencies first).
+   */
   migrations: ManifestMigration[];
+  /** Graph engines: each app's leaf migration in this release (Django: what `migrate <app> <leaf>` names). */
+  targets?: Record<string, string>;
 }
 
 export interface BuildManifestInput {
   release: string;
   createdAt: Date;
+  /** Default DEFAULT_ENGINE. */
+  engine?: string;
   migrations: readonly ManifestMigration[];
+  targets?: Record<string, string>;
   source?: Manifest['source'];
   image?: string;
   taskDefinitionArn?: string;
   taskDefinition?: Record<string, unknown>;
 }
 
+export function manifestEngine(manifest: Pick<Manifest, 'engine'>): string {
+  return manifest.engine ?? DEFAULT_ENGINE;
+}
+
+function byName(a: ManifestMigration, b: ManifestMigration): number {
+  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
+}
+
 export function buildManifest(input: BuildManifestInput): Manifest {
+  const engine = input.engine ?? DEFAULT_ENGINE;
+  // stepback's apply order is name order; a graph engine's order is its planner's and is kept as given.
+  const ordered = engine === DEFAULT_ENGINE ? [...input.migrations].sort(byName) : [...input.migrations];
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
+    engine,
     release: input.release,
     createdAt: input.createdAt.toISOString().replace(/\.\d{3}Z$/, 'Z'),
-    migrations: [...input.migrations]
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))
-      .map((m) => ({ ...m })),
+    migrations: ordered.map((m) => ({ ...m })),
   };
+  if (input.targets) manifest.targets = { ...input.targets };
   if (input.source) manifest.source = input.source;
   if (input.image) manifest.image = input.image;
   if (input.taskDefinitionArn) manifest.taskDefinitionArn = input.taskDefinitionArn;
@@ -65,4 +104,14 @@ export function buildManifest(input: BuildManifestInput): Manifest {
 /** `sha256:<hex>` of the manifest's canonical JSON: stable across key order and whitespace. */
 export function manifestDigest(manifest: Manifest): string {
   return `sha256:${createHash('sha256').update(canonicalJson(manifest)).digest('hex')}`;
+}
+
+/**
+ * What makes two records of one release the same, whatever format each was written in: everything but
+ * `format` and `createdAt`, with format 1's implied engine made explicit. A release recorded under format 1
+ * and recorded again from the same source is therefore unchanged, not a conflict.
+ */
+export function manifestIdentity(manifest: Manifest): string {
+  const { createdAt: _createdAt, format: _format, ...rest } = manifest;
+  return canonicalJson({ ...rest, engine: manifestEngine(manifest) });
 }

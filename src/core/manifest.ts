@@ -1,26 +1,23 @@
 /**
- * The release manifest (DESIGN.md §4): every migration an image contains, with checksums and reversibility.
- * Pure: building, validating and digesting; storage lives in src/stores.
- *
- * OWNERSHIP (during the build-out): types and buildManifest are the shared contract; parseManifest and
- * manifestDigest are implemented by the manifest/planner work (issue 3).
+ * The release manifest: every migration an image contains, with checksums and reversibility.
+ * Pure: building, validating and digesting; storage lives in src/stores. Reads both formats (manifest-core.ts).
  */
 import * as z from 'zod';
 import { CHECKSUM_PATTERN } from './checksum.ts';
 import { UsageError } from './errors.ts';
 import type { Manifest, ManifestMigration } from './manifest-core.ts';
-import { MANIFEST_FORMAT } from './manifest-core.ts';
+import { DEFAULT_ENGINE, MANIFEST_FORMAT, MANIFEST_FORMAT_V1 } from './manifest-core.ts';
 
 export * from './manifest-core.ts';
 
 // ---------------------------------------------------------------------------------------------------------
-// Validation on read (issue 3); the digest is in manifest-core.ts.
+// Validation on read; the digest is in manifest-core.ts.
 
 const checksumMessage = 'must be "sha256:" followed by 64 lowercase hex digits';
 /** At most this many problems are listed; a shuffled 10,000-entry manifest should not print 10,000 lines. */
 const MAX_PROBLEMS = 50;
 
-const migrationSchema = z.strictObject({
+const migrationV1Fields = {
   name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
   checksum: z.string({ error: 'must be a string' }).regex(CHECKSUM_PATTERN, { error: checksumMessage }),
   downChecksum: z
@@ -29,13 +26,18 @@ const migrationSchema = z.strictObject({
     .nullable(),
   reversible: z.boolean({ error: 'must be true or false' }),
   transactional: z.boolean({ error: 'must be true or false' }),
+};
+const names = z.array(z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }), {
+  error: 'must be an array of migration names',
+});
+const migrationV1Schema = z.strictObject(migrationV1Fields);
+const migrationV2Schema = z.strictObject({
+  ...migrationV1Fields,
+  dependencies: names.optional(),
+  replaces: names.optional(),
 });
 
-const manifestSchema = z.strictObject({
-  format: z.literal(MANIFEST_FORMAT, {
-    error: (issue) =>
-      `unknown format ${JSON.stringify(issue.input)}; this stepback reads "${MANIFEST_FORMAT}"`,
-  }),
+const commonFields = {
   release: z
     .string({ error: 'must be a string' })
     .min(1, { error: 'must not be empty' })
@@ -57,8 +59,37 @@ const manifestSchema = z.strictObject({
     .regex(/^arn:[^:]+:ecs:[^:]*:[^:]*:task-definition\/.+$/, { error: 'must be an ECS task definition ARN' })
     .optional(),
   taskDefinition: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional(),
-  migrations: z.array(migrationSchema, { error: 'must be an array' }),
+};
+
+const formatError = (issue: { input: unknown }): string =>
+  `unknown format ${JSON.stringify(issue.input)}; this stepback reads "${MANIFEST_FORMAT}" and "${MANIFEST_FORMAT_V1}"`;
+
+const manifestV1Schema = z.strictObject({
+  format: z.literal(MANIFEST_FORMAT_V1, { error: formatError }),
+  ...commonFields,
+  migrations: z.array(migrationV1Schema, { error: 'must be an array' }),
 });
+
+const manifestV2Schema = z.strictObject({
+  format: z.literal(MANIFEST_FORMAT, { error: formatError }),
+  engine: z
+    .string({ error: 'must be a string' })
+    .regex(/^[a-z][a-z0-9-]{0,39}$/, { error: 'must be an engine name like "stepback" or "django"' }),
+  ...commonFields,
+  migrations: z.array(migrationV2Schema, { error: 'must be an array' }),
+  targets: z
+    .record(z.string().min(1), z.string({ error: 'must be a migration name' }).min(1), {
+      error: 'must be an object of app → leaf migration',
+    })
+    .optional(),
+});
+
+/** The schema for the document's own format; an unknown or missing one is reported by format 2's. */
+function schemaFor(json: unknown): typeof manifestV1Schema | typeof manifestV2Schema {
+  const format =
+    json !== null && typeof json === 'object' ? (json as { format?: unknown }).format : undefined;
+  return format === MANIFEST_FORMAT_V1 ? manifestV1Schema : manifestV2Schema;
+}
 
 /** `['migrations', 3, 'checksum']` → `migrations[3].checksum`. */
 export function formatIssuePath(path: readonly PropertyKey[]): string {
@@ -95,19 +126,27 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
   return problems;
 }
 
-/** Problems zod cannot see: name order, duplicates, and the downChecksum/reversible pairing. One pass. */
-function crossFieldProblems(migrations: readonly ManifestMigration[]): string[] {
+/**
+ * Problems zod cannot see: order (stepback: by name; graph engines: every dependency listed earlier),
+ * duplicates, squashes whose replaced migrations are listed too, and the downChecksum/reversible pairing.
+ */
+function crossFieldProblems(migrations: readonly ManifestMigration[], nameOrder: boolean): string[] {
   const problems: string[] = [];
   const firstIndex = new Map<string, number>();
   let previous: string | undefined;
   for (let i = 0; i < migrations.length; i++) {
     const m = migrations[i]!;
     const seen = firstIndex.get(m.name);
+    for (const dependency of m.dependencies ?? [])
+      if (!firstIndex.has(dependency))
+        problems.push(
+          `migrations[${i}].dependencies: ${dependency} is not listed before ${m.name}; migrations are listed in apply order`,
+        );
     if (seen !== undefined) {
       problems.push(`migrations[${i}].name: duplicate name "${m.name}" (also migrations[${seen}])`);
     } else {
       firstIndex.set(m.name, i);
-      if (previous !== undefined && m.name < previous)
+      if (nameOrder && previous !== undefined && m.name < previous)
         problems.push(
           `migrations[${i}].name: "${m.name}" is out of order (after "${previous}"); migrations must be listed in name order`,
         );
@@ -118,7 +157,27 @@ function crossFieldProblems(migrations: readonly ManifestMigration[]): string[] 
     if (!m.reversible && m.downChecksum !== null)
       problems.push(`migrations[${i}].downChecksum: must be null because the migration is not reversible`);
   }
+  migrations.forEach((m, i) => {
+    for (const replaced of m.replaces ?? [])
+      if (firstIndex.has(replaced))
+        problems.push(
+          `migrations[${i}].replaces: ${replaced} is listed as a migration too; a squash stands in for the migrations it replaces`,
+        );
+  });
   return problems;
+}
+
+function targetProblems(manifest: Manifest): string[] {
+  const listed = new Set(manifest.migrations.map((m) => m.name));
+  return Object.entries(manifest.targets ?? {})
+    .filter(([, leaf]) => !listed.has(leaf))
+    .map(([app, leaf]) => `targets.${app}: ${leaf} is not one of the manifest's migrations`);
+}
+
+function inNameOrder(json: unknown): boolean {
+  const engine =
+    json !== null && typeof json === 'object' ? (json as { engine?: unknown }).engine : undefined;
+  return engine === undefined || engine === DEFAULT_ENGINE;
 }
 
 /**
@@ -126,14 +185,23 @@ function crossFieldProblems(migrations: readonly ManifestMigration[]): string[] 
  * each naming its field (`migrations[3].checksum: …`). `where` names the source (a file, a store location).
  */
 export function parseManifest(json: unknown, where?: string): Manifest {
-  const result = manifestSchema.safeParse(json);
+  const schema = schemaFor(json);
+  const nameOrder = inNameOrder(json);
+  const result = schema.safeParse(json);
   const problems = result.success
-    ? crossFieldProblems(result.data.migrations)
+    ? [...crossFieldProblems(result.data.migrations, nameOrder), ...targetProblems(result.data as Manifest)]
     : describeIssues(result.error.issues, json);
   if (!result.success && json !== null && typeof json === 'object') {
     // Order/duplicate problems are worth reporting even when a field elsewhere is bad.
     const migrations = (json as { migrations?: unknown }).migrations;
-    if (Array.isArray(migrations)) problems.push(...crossFieldProblemsLoose(migrations));
+    if (Array.isArray(migrations))
+      problems.push(
+        ...crossFieldProblemsLoose(
+          migrations,
+          schema === manifestV1Schema ? migrationV1Schema : migrationV2Schema,
+          nameOrder,
+        ),
+      );
   }
   if (problems.length === 0 && result.success) return result.data as Manifest;
   const shown =
@@ -150,18 +218,23 @@ export function parseManifest(json: unknown, where?: string): Manifest {
 }
 
 /** crossFieldProblems for entries that did not all pass the schema: only the well-typed ones are compared. */
-function crossFieldProblemsLoose(entries: readonly unknown[]): string[] {
+function crossFieldProblemsLoose(
+  entries: readonly unknown[],
+  migrationSchema: typeof migrationV1Schema | typeof migrationV2Schema,
+  nameOrder: boolean,
+): string[] {
   const typed: ManifestMigration[] = [];
   const indexes: number[] = [];
   entries.forEach((entry, i) => {
     const parsed = migrationSchema.safeParse(entry);
     if (parsed.success) {
-      typed.push(parsed.data);
+      // A dependency on an entry that failed the schema is not "missing": leave dependencies to the full pass.
+      typed.push({ ...parsed.data, dependencies: undefined });
       indexes.push(i);
     }
   });
   // Re-number the problems to the original indexes.
-  return crossFieldProblems(typed).map((p) =>
+  return crossFieldProblems(typed, nameOrder).map((p) =>
     p.replace(/migrations\[(\d+)\]/g, (_, n: string) => `migrations[${indexes[Number(n)]}]`),
   );
 }

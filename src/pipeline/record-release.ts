@@ -7,7 +7,13 @@
 
 import { canonicalJson } from '../core/canonical-json.ts';
 import { RefusedError } from '../core/errors.ts';
-import { buildManifest, type Manifest, type ManifestMigration } from '../core/manifest-core.ts';
+import {
+  buildManifest,
+  type Manifest,
+  type ManifestMigration,
+  manifestEngine,
+  manifestIdentity,
+} from '../core/manifest-core.ts';
 import { redactTaskDefinition } from '../core/task-definition-secrets.ts';
 import { ReleaseNotFoundError } from '../stores/store.ts';
 import { type Log, RELEASE_TAG, type TaskDefinitions } from './ports.ts';
@@ -59,20 +65,17 @@ export interface RecordReleaseOutcome {
   tagged: boolean;
 }
 
-/** Everything but createdAt: two records of the same release are "the same" when this matches. */
-function identity(manifest: Manifest): string {
-  const { createdAt: _createdAt, ...rest } = manifest;
-  return canonicalJson(rest);
-}
-
 /** Pure: the fields in which two manifests of one release differ, for the refusal message. */
 export function manifestDifferences(stored: Manifest, fresh: Manifest): string[] {
   const out: string[] = [];
   const keys = new Set([...Object.keys(stored), ...Object.keys(fresh)]);
+  // The format a record was written in is not part of what it says (manifestIdentity).
   keys.delete('createdAt');
+  keys.delete('format');
+  const normal = (m: Manifest): Record<string, unknown> => ({ ...m, engine: manifestEngine(m) });
   for (const key of [...keys].sort()) {
-    const a = (stored as unknown as Record<string, unknown>)[key];
-    const b = (fresh as unknown as Record<string, unknown>)[key];
+    const a = normal(stored)[key];
+    const b = normal(fresh)[key];
     if (canonicalJson(a) === canonicalJson(b)) continue;
     if (key === 'migrations') {
       const before = new Map(stored.migrations.map((m) => [m.name, canonicalJson(m)]));
@@ -119,7 +122,7 @@ export async function recordRelease(
     ...(options.taskDefinitionArn ? { taskDefinitionArn: options.taskDefinitionArn } : {}),
     ...(taskDefinition ? { taskDefinition } : {}),
   });
-  if (existing && identity(existing) !== identity(manifest)) {
+  if (existing && manifestIdentity(existing) !== manifestIdentity(manifest)) {
     throw new RefusedError(
       `Release ${options.release} is already recorded in ${deps.store.location} with a different manifest; records are immutable.`,
       {

@@ -5,7 +5,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { RefusedError, UsageError } from '../core/errors.ts';
-import { type Manifest, manifestDigest } from '../core/manifest-core.ts';
+import { type Manifest, manifestDigest, manifestIdentity } from '../core/manifest-core.ts';
 
 export interface ManifestStore {
   /** Printable (no credentials): `file:///dir`, `s3://bucket/prefix`, `github-release://owner/repo`. */
@@ -97,11 +97,15 @@ export function checkReleaseName(release: string): string {
   return release;
 }
 
-/** Same manifest again → 'unchanged'; a different one → refused with both digests. */
+/**
+ * Same manifest again → 'unchanged'; a different one → refused with both digests. "Same" ignores only the
+ * format it was written in (a format 1 record and its format 2 rewrite say the same thing).
+ */
 export function compareExisting(existing: Manifest, incoming: Manifest, location: string): 'unchanged' {
+  if (existing.createdAt === incoming.createdAt && manifestIdentity(existing) === manifestIdentity(incoming))
+    return 'unchanged';
   const have = manifestDigest(existing);
   const want = manifestDigest(incoming);
-  if (have === want) return 'unchanged';
   throw new RefusedError(
     `release ${incoming.release} is already recorded in ${location} with a different manifest (stored ${have}, new ${want})`,
     {

@@ -9,7 +9,7 @@ allowSlowProcesses();
 const layouts = resolve(import.meta.dirname, '../fixtures/layouts/migrations');
 
 describe('stepback manifest', () => {
-  it('writes the stepback/manifest@1 document; SOURCE_DATE_EPOCH makes it byte-for-byte reproducible', async () => {
+  it('writes the stepback/manifest@2 document (engine stepback); SOURCE_DATE_EPOCH makes it byte-for-byte reproducible', async () => {
     const out1 = join(migrationsDir({}), 'm.json');
     const out2 = join(migrationsDir({}), 'm.json');
     const env = { SOURCE_DATE_EPOCH: '1790000000' };
@@ -23,7 +23,8 @@ describe('stepback manifest', () => {
     expect(readFileSync(out2, 'utf8')).toBe(text);
     const manifest = JSON.parse(text);
     expect(manifest).toMatchObject({
-      format: 'stepback/manifest@1',
+      format: 'stepback/manifest@2',
+      engine: 'stepback',
       release: 'v1.4.0',
       createdAt: new Date(1790000000 * 1000).toISOString().replace('.000Z', 'Z'),
     });

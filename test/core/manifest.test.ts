@@ -1,7 +1,14 @@
+import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/core/canonical-json.ts';
 import { UsageError } from '../../src/core/errors.ts';
-import { manifestDigest, parseManifest } from '../../src/core/manifest.ts';
+import {
+  buildManifest,
+  manifestDigest,
+  manifestEngine,
+  manifestIdentity,
+  parseManifest,
+} from '../../src/core/manifest.ts';
 import { manifest, migration, sha } from './helpers.ts';
 
 function problemsOf(input: unknown): string[] {
@@ -36,10 +43,37 @@ describe('parseManifest', () => {
   const cases: [string, (m: Record<string, unknown>) => void, string][] = [
     [
       'unknown format',
-      (m) => (m.format = 'stepback/manifest@2'),
-      'format: unknown format "stepback/manifest@2"',
+      (m) => (m.format = 'stepback/manifest@3'),
+      'format: unknown format "stepback/manifest@3"',
     ],
     ['missing format', (m) => delete m.format, 'format: is missing'],
+    ['missing engine', (m) => delete m.engine, 'engine: is missing'],
+    ['engine not a name', (m) => (m.engine = 'Django 3'), 'engine: must be an engine name'],
+    [
+      'a dependency listed later',
+      (m) => (mig(m, 1).dependencies = ['0003_c']),
+      'migrations[1].dependencies: 0003_c is not listed before 0002_b',
+    ],
+    [
+      'a dependency not listed at all',
+      (m) => (mig(m, 1).dependencies = ['auth.0001_initial']),
+      'migrations[1].dependencies: auth.0001_initial is not listed before',
+    ],
+    [
+      'a squash whose replaced migration is listed too',
+      (m) => (mig(m, 3).replaces = ['0001_a']),
+      'migrations[3].replaces: 0001_a is listed as a migration too',
+    ],
+    [
+      'a target that is not listed',
+      (m) => (m.targets = { shop: '0009_z' }),
+      'targets.shop: 0009_z is not one',
+    ],
+    [
+      'a stepback/manifest@1 document with an engine',
+      (m) => (m.format = 'stepback/manifest@1'),
+      'engine: unknown field',
+    ],
     ['missing release', (m) => delete m.release, 'release: is missing'],
     ['release with a space', (m) => (m.release = 'v 1'), 'release: must not contain whitespace'],
     ['missing createdAt', (m) => delete m.createdAt, 'createdAt: is missing'],
@@ -184,5 +218,75 @@ describe('canonicalJson edge cases', () => {
     expect(canonicalJson({ x: { c: 1, b: [{ z: 1, y: 2 }] }, a: true })).toBe(
       canonicalJson({ a: true, x: { b: [{ y: 2, z: 1 }], c: 1 } }),
     );
+  });
+});
+
+describe('manifest formats', () => {
+  /** What an earlier stepback wrote: format 1, no engine, written before format 2 existed. */
+  const v1Text = JSON.stringify({
+    format: 'stepback/manifest@1',
+    release: 'v1.3.0',
+    createdAt: '2026-11-20T09:00:00Z',
+    image: 'reg/app@sha256:' + 'c'.repeat(64),
+    migrations: [migration('0001_a'), migration('0002_b', { reversible: false })],
+  });
+
+  it('still reads stepback/manifest@1 as it was written: same document, same digest, the stepback engine', () => {
+    const read = parseManifest(JSON.parse(v1Text));
+    expect(read).toEqual(JSON.parse(v1Text));
+    expect(manifestDigest(read)).toBe(
+      `sha256:${createHash('sha256')
+        .update(canonicalJson(JSON.parse(v1Text)))
+        .digest('hex')}`,
+    );
+    expect(manifestEngine(read)).toBe('stepback');
+  });
+
+  it('still validates stepback/manifest@1 by its own rules (no format 2 fields, name order)', () => {
+    const withDependencies = JSON.parse(v1Text);
+    withDependencies.migrations[1].dependencies = [];
+    expect(problemsOf(withDependencies)).toEqual(['migrations[1].dependencies: unknown field']);
+    const reversed = JSON.parse(v1Text);
+    reversed.migrations.reverse();
+    expect(problemsOf(reversed)).toEqual([
+      expect.stringMatching(/^migrations\[1\]\.name: "0001_a" is out of order/),
+    ]);
+  });
+
+  it('a format 1 record and its format 2 rebuild are the same release (identity ignores the format)', () => {
+    const old = parseManifest(JSON.parse(v1Text));
+    const rebuilt = buildManifest({
+      release: 'v1.3.0',
+      createdAt: new Date('2026-11-21T00:00:00Z'),
+      image: old.image,
+      migrations: old.migrations,
+    });
+    expect(rebuilt.format).toBe('stepback/manifest@2');
+    expect(manifestIdentity(rebuilt)).toBe(manifestIdentity(old));
+    const other = buildManifest({ ...rebuilt, createdAt: new Date(), engine: 'django' });
+    expect(manifestIdentity(other)).not.toBe(manifestIdentity(old));
+  });
+
+  it('keeps a graph engine in its plan order, with dependencies, squashes and per-app targets', () => {
+    const built = buildManifest({
+      release: 'v2',
+      createdAt: new Date('2026-11-21T00:00:00Z'),
+      engine: 'django',
+      migrations: [
+        migration('shop.0001_initial'),
+        migration('billing.0001_initial', { dependencies: ['shop.0001_initial'] }),
+        migration('billing.0002_squashed', {
+          dependencies: ['billing.0001_initial'],
+          replaces: ['billing.0002_a', 'billing.0003_b'],
+        }),
+      ],
+      targets: { shop: 'shop.0001_initial', billing: 'billing.0002_squashed' },
+    });
+    expect(built.migrations.map((m) => m.name)).toEqual([
+      'shop.0001_initial',
+      'billing.0001_initial',
+      'billing.0002_squashed',
+    ]);
+    expect(parseManifest(JSON.parse(JSON.stringify(built)))).toEqual(built);
   });
 });

@@ -197,6 +197,23 @@ describe('recordRelease', () => {
     expect(store.manifests.get('v1')!.createdAt).toBe('2026-11-21T10:00:00Z');
   });
 
+  it('a release recorded by an earlier stepback (stepback/manifest@1) recorded again is unchanged and kept as it was', async () => {
+    const store = new MemoryStore();
+    await recordRelease({ ...options, taskDefinitionArn: undefined }, { store }, memoryLog());
+    const { engine: _engine, ...rest } = store.manifests.get('v1')!;
+    const v1 = { ...rest, format: 'stepback/manifest@1' as const };
+    store.manifests.set('v1', v1);
+    const again = await recordRelease({ ...options, taskDefinitionArn: undefined }, { store }, memoryLog());
+    expect(again.result).toBe('unchanged');
+    expect(store.manifests.get('v1')).toBe(v1);
+    const changed = await recordRelease(
+      { ...options, taskDefinitionArn: undefined, migrations: migrations.slice(0, 1) },
+      { store },
+      memoryLog(),
+    ).catch((e: unknown) => e);
+    expect(changed).toBeInstanceOf(RefusedError);
+  });
+
   it('refuses a different manifest under the same release, naming the difference', async () => {
     const store = new MemoryStore();
     await recordRelease(options, { store }, memoryLog());

@@ -20,7 +20,7 @@ export function manifestTime(
 export function register(program: Command): void {
   program
     .command('manifest')
-    .description("write this directory's release manifest (stepback/manifest@1)")
+    .description("write this directory's release manifest (stepback/manifest@2)")
     .option('--release <release>', 'the release it describes (env STEPBACK_RELEASE)')
     .option('--out <file>', 'write to FILE instead of stdout')
     .option('--image <ref>', 'the image, by digest (<registry>/app@sha256:...)')
