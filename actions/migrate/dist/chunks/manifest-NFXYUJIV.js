@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a as d,b as e,c as f}from"./chunk-COF75I7S.js";import"./chunk-PIISJCOJ.js";import"./chunk-2MSXYDBA.js";import"./chunk-MYHYIKNA.js";import{a,b,c}from"./chunk-CDU7TPCR.js";import"./chunk-TBI7EKI5.js";import"./chunk-X2Z7UIJJ.js";export{a as MANIFEST_FORMAT,b as buildManifest,e as describeIssues,d as formatIssuePath,c as manifestDigest,f as parseManifest};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a as d,b as e,c as f}from"./chunk-O4XXI3TU.js";import"./chunk-PIISJCOJ.js";import"./chunk-2MSXYDBA.js";import"./chunk-MYHYIKNA.js";import{b as a,c as b,d as c}from"./chunk-PJFJG6JN.js";import"./chunk-7ZYONC46.js";import"./chunk-X2Z7UIJJ.js";export{a as MANIFEST_FORMAT,b as buildManifest,e as describeIssues,d as formatIssuePath,c as manifestDigest,f as parseManifest};

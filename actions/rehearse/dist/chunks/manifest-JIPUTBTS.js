@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{b as d,c as e,d as f}from"./chunk-JF5KNKU3.js";import"./chunk-WNUY3BJZ.js";import{a,b,c}from"./chunk-CDU7TPCR.js";import"./chunk-BHOPZMP2.js";import"./chunk-YPVIAGPN.js";import"./chunk-X2Z7UIJJ.js";export{a as MANIFEST_FORMAT,b as buildManifest,e as describeIssues,d as formatIssuePath,c as manifestDigest,f as parseManifest};
