@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { UsageError } from '../core/errors.ts';
+import { isStoreUrl, STORE_SCHEMES } from '../stores/registry.ts';
 
 /** `core.getInput`-shaped: the raw string, '' when not supplied. */
 export type GetInput = (name: string) => string;
@@ -81,8 +82,7 @@ const list = (): Field<string[]> =>
 
 const RELEASE = /^[^\s\p{Cc}]{1,200}$/u;
 const RELEASE_MESSAGE = 'must be 1-200 characters without whitespace';
-const STORE_URL = /^(file|s3|github-release):\/\/./;
-const STORE_MESSAGE = 'must be a file://, s3:// or github-release:// URL';
+const STORE_MESSAGE = `must be a ${STORE_SCHEMES} URL`;
 
 const release = (): Field<string> =>
   required().check(rule((v: string) => v === '' || RELEASE.test(v), RELEASE_MESSAGE));
@@ -100,7 +100,7 @@ const taskDefinitionArn = (): Field<string | undefined> =>
   );
 
 const storeUrl = (): Field<string> =>
-  required().check(rule((v: string) => v === '' || STORE_URL.test(v), STORE_MESSAGE));
+  required().check(rule((v: string) => v === '' || isStoreUrl(v), STORE_MESSAGE));
 
 export const EXECUTORS = ['ecs', 'codebuild', 'runner'] as const;
 export const DEPLOY_TARGETS = ['ecs', 'file'] as const;
@@ -165,7 +165,7 @@ export const actionInputs = {
     'migrations-dir': text(),
     release: optionalRelease(),
     since: text(),
-    store: optional((v) => STORE_URL.test(v), STORE_MESSAGE),
+    store: optional(isStoreUrl, STORE_MESSAGE),
     'database-url': text(),
     'require-reversible': bool(false),
     all: bool(false),

@@ -29,7 +29,7 @@ import { recordRelease } from '../pipeline/record-release.ts';
 import { rollback } from '../pipeline/rollback.ts';
 import { type ScratchServer, scratchEmbedded, scratchOnServer } from '../rehearse/scratch.ts';
 import { verifyReleaseFingerprint } from '../schema/record.ts';
-import { openStore } from '../stores/store.ts';
+import { openStore } from '../stores/registry.ts';
 import { table } from './table.ts';
 
 const root = resolve(import.meta.dirname, '../..');

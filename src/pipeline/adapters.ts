@@ -3,8 +3,8 @@
  * and the migration runner are imported only on the path that uses them, so an action starts fast.
  */
 import { UsageError } from '../core/errors.ts';
+import type { ManifestStore } from '../core/manifest-store.ts';
 import type { DeployTarget, Log, MigrationExecutor, TaskDefinitions } from './ports.ts';
-import type { ReleaseStore } from './record-release.ts';
 
 export interface ExecutorConfig {
   kind: 'ecs' | 'codebuild' | 'runner';
@@ -67,7 +67,7 @@ export async function makeTaskDefinitions(region: string | undefined, log: Log):
   return makeAwsTaskDefinitions(region, log);
 }
 
-export async function openReleaseStore(url: string, githubToken?: string): Promise<ReleaseStore> {
-  const { openStore } = await import('../stores/store.ts');
+export async function openReleaseStore(url: string, githubToken?: string): Promise<ManifestStore> {
+  const { openStore } = await import('../stores/registry.ts');
   return openStore(url, githubToken ? { token: githubToken } : {});
 }

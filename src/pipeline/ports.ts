@@ -1,7 +1,7 @@
 /**
  * The small interfaces the pipeline flows (migrate, record-release, rollback) are written against. Adapters:
  * ECS task / CodeBuild build / the runner itself for MigrationExecutor; ECS service / a local file for
- * DeployTarget; file / S3 / GitHub release for ManifestStore (src/stores/store.ts).
+ * DeployTarget; file / S3 / GitHub release for ManifestStore (src/core/manifest-store.ts, src/stores).
  */
 
 /** Where human progress goes: stderr for the CLI, the step log (core.info/group) for an action. */

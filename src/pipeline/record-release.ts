@@ -14,28 +14,17 @@ import {
   manifestEngine,
   manifestIdentity,
 } from '../core/manifest-core.ts';
+import { type ManifestStore, ReleaseNotFoundError } from '../core/manifest-store.ts';
 import { redactTaskDefinition } from '../core/task-definition-secrets.ts';
-import { ReleaseNotFoundError } from '../stores/store.ts';
 import { type Log, RELEASE_TAG, type TaskDefinitions } from './ports.ts';
-
-/** The part of a manifest store (src/stores/store.ts) the flows use. */
-export interface ReleaseStore {
-  readonly location: string;
-  put(manifest: Manifest): Promise<'created' | 'unchanged'>;
-  /** The stored manifest; a missing release throws (ReleaseNotFoundError) or resolves to null. */
-  get(release: string): Promise<Manifest | null | undefined>;
-  list(): Promise<readonly (string | { release: string })[]>;
-}
 
 /** The stored manifest, or why there is none (a missing release is an answer here, not an error). */
 export async function findManifest(
-  store: ReleaseStore,
+  store: ManifestStore,
   release: string,
 ): Promise<{ manifest: Manifest } | { manifest: null; problem: string }> {
   try {
-    const manifest = await store.get(release);
-    if (manifest) return { manifest };
-    return { manifest: null, problem: `release ${release} has no manifest in ${store.location}` };
+    return { manifest: await store.get(release) };
   } catch (error) {
     if (!(error instanceof ReleaseNotFoundError)) throw error;
     return { manifest: null, problem: `${error.message}${error.hint ? ` (${error.hint})` : ''}` };
@@ -54,7 +43,7 @@ export interface RecordReleaseOptions {
 }
 
 export interface RecordReleaseDeps {
-  store: ReleaseStore;
+  store: ManifestStore;
   taskDefinitions?: TaskDefinitions;
 }
 

@@ -7,12 +7,13 @@
  */
 import { ExitCode } from '../core/errors.ts';
 import type { Manifest } from '../core/manifest-core.ts';
+import type { ManifestStore } from '../core/manifest-store.ts';
 import { type PlanCheck, planRollback, type RollbackPlan, reconcilePlan } from '../core/plan-core.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 import { type DeployOutcome, deploy } from './deploy.ts';
 import { ECS_OVERRIDE_LIMIT, ecsOverrideLength, encodePlan, PLAN_ENV } from './plan-transport.ts';
 import type { DeployTarget, ExecRequest, Log, MigrationExecutor } from './ports.ts';
-import { findManifest, type ReleaseStore } from './record-release.ts';
+import { findManifest } from './record-release.ts';
 import type { Verification } from './result.ts';
 import { resultErrorText } from './result-text.ts';
 
@@ -39,7 +40,7 @@ export interface RollbackOptions {
 }
 
 export interface RollbackDeps {
-  store: ReleaseStore;
+  store: ManifestStore;
   executor: MigrationExecutor;
   target: DeployTarget;
 }
@@ -120,7 +121,7 @@ export function databasePosition(
 }
 
 async function findRelease(
-  store: ReleaseStore,
+  store: ManifestStore,
   taskDefinitionArn: string,
   log: Log,
 ): Promise<string | undefined> {
@@ -128,8 +129,7 @@ async function findRelease(
   log.info(
     `The live task definition has no release tag; searching ${store.location} for ${taskDefinitionArn}`,
   );
-  for (const entry of await store.list()) {
-    const release = typeof entry === 'string' ? entry : entry.release;
+  for (const release of await store.list()) {
     const { manifest } = await findManifest(store, release);
     if (manifest?.taskDefinitionArn === taskDefinitionArn) return release;
   }

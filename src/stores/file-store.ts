@@ -7,16 +7,10 @@ import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { UsageError } from '../core/errors.ts';
 import type { Manifest } from '../core/manifest-core.ts';
-import {
-  checkReleaseName,
-  compareExisting,
-  compareReleases,
-  type ManifestStore,
-  manifestToStore,
-  ReleaseNotFoundError,
-  readStoredManifest,
-} from './store.ts';
+import { compareReleases, type ManifestStore, ReleaseNotFoundError } from '../core/manifest-store.ts';
+import { checkReleaseName, compareExisting, manifestToStore, readStoredManifest } from './common.ts';
 
 export class FileStore implements ManifestStore {
   readonly location: string;
@@ -25,6 +19,14 @@ export class FileStore implements ManifestStore {
   constructor(dir: string) {
     this.dir = resolve(dir);
     this.location = `file://${this.dir}`;
+  }
+
+  /** `file:///abs/dir`, `file://./rel/dir` and `file://rel/dir` are all accepted: people write all three. */
+  static fromUrl(url: string): FileStore {
+    const rest = url.slice('file://'.length);
+    if (rest === '')
+      throw new UsageError('file:// store URL has no directory', { hint: 'use file:///path/to/dir' });
+    return new FileStore(decodeURIComponent(rest.replace(/^localhost\//, '/')));
   }
 
   private path(release: string): string {

@@ -8,18 +8,16 @@
  */
 import { StepbackError, UsageError } from '../core/errors.ts';
 import type { Manifest } from '../core/manifest-core.ts';
+import { compareReleases, type ManifestStore, ReleaseNotFoundError } from '../core/manifest-store.ts';
 import { redactSecrets } from '../core/redact.ts';
 import {
   checkReleaseName,
   compareExisting,
-  compareReleases,
-  type ManifestStore,
   manifestToStore,
   printable,
-  ReleaseNotFoundError,
   readStoredManifest,
   type StoreDeps,
-} from './store.ts';
+} from './common.ts';
 
 export const MANIFEST_ASSET = 'stepback-manifest.json';
 /** Retries after the first attempt, for rate limits and server errors. */

@@ -6,17 +6,15 @@
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../core/errors.ts';
 import type { Manifest } from '../core/manifest-core.ts';
+import { compareReleases, type ManifestStore, ReleaseNotFoundError } from '../core/manifest-store.ts';
 import {
   checkReleaseName,
   compareExisting,
-  compareReleases,
-  type ManifestStore,
   manifestToStore,
   printable,
-  ReleaseNotFoundError,
   readStoredManifest,
   type StoreDeps,
-} from './store.ts';
+} from './common.ts';
 
 const CONFLICT_RETRIES = 4;
 

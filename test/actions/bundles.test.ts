@@ -9,7 +9,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildManifest } from '../../src/core/manifest.ts';
 import { loadManifestMigrations } from '../../src/pipeline/local/sources.ts';
-import { openStore } from '../../src/stores/store.ts';
+import { openStore } from '../../src/stores/registry.ts';
 import { createTestDatabase, type TestDatabase, withClient } from '../support/pg.ts';
 import { runAction } from '../support/run-action.ts';
 

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parsePlan } from '../../src/core/plan.ts';
-import { openStore } from '../../src/stores/store.ts';
+import { openStore } from '../../src/stores/registry.ts';
 import { appliedRows, manifest, migration, status } from '../core/helpers.ts';
 import { startGitHubFake } from '../support/github-fake.ts';
 import { runCli } from './cli.ts';

@@ -3,8 +3,8 @@
  * like the runner CLI (one JSON line), and a deploy target that records what it was asked to do.
  */
 import { createHash } from 'node:crypto';
-import { RefusedError } from '../../src/core/errors.ts';
 import { buildManifest, type Manifest, type ManifestMigration } from '../../src/core/manifest.ts';
+import { compareReleases, type ManifestStore, ReleaseNotFoundError } from '../../src/core/manifest-store.ts';
 import type { AppliedMigration, DatabaseStatus } from '../../src/core/status.ts';
 import type {
   DeployRequest,
@@ -15,7 +15,7 @@ import type {
   LiveRelease,
   MigrationExecutor,
 } from '../../src/pipeline/ports.ts';
-import type { ReleaseStore } from '../../src/pipeline/record-release.ts';
+import { checkReleaseName, compareExisting, manifestToStore } from '../../src/stores/common.ts';
 import { status } from '../core/helpers.ts';
 
 export const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
@@ -66,28 +66,29 @@ export function statusOf(m: Manifest, names: string[] = m.migrations.map((x) => 
   return status(applied);
 }
 
-export class MemoryStore implements ReleaseStore {
+/** Passes the store contract (test/stores/contract.test.ts) like the real stores. */
+export class MemoryStore implements ManifestStore {
   readonly location = 'memory://test';
   readonly manifests = new Map<string, Manifest>();
   puts = 0;
   constructor(...initial: Manifest[]) {
     for (const m of initial) this.manifests.set(m.release, m);
   }
-  async put(m: Manifest): Promise<'created' | 'unchanged'> {
+  async put(input: Manifest): Promise<'created' | 'unchanged'> {
     this.puts++;
+    const m = await manifestToStore(input);
     const existing = this.manifests.get(m.release);
-    if (existing) {
-      if (JSON.stringify(existing) === JSON.stringify(m)) return 'unchanged';
-      throw new RefusedError('different manifest');
-    }
+    if (existing) return compareExisting(existing, m, this.location);
     this.manifests.set(m.release, m);
     return 'created';
   }
-  async get(release: string): Promise<Manifest | null> {
-    return this.manifests.get(release) ?? null;
+  async get(release: string): Promise<Manifest> {
+    const found = this.manifests.get(checkReleaseName(release));
+    if (!found) throw new ReleaseNotFoundError(release, this.location, await this.list());
+    return found;
   }
   async list(): Promise<string[]> {
-    return [...this.manifests.keys()];
+    return [...this.manifests.keys()].sort(compareReleases);
   }
 }
 

@@ -4,8 +4,9 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RefusedError, UsageError } from '../../src/core/errors.ts';
 import { manifestDigest } from '../../src/core/manifest.ts';
+import { ReleaseNotFoundError } from '../../src/core/manifest-store.ts';
 import { FileStore } from '../../src/stores/file-store.ts';
-import { openStore, ReleaseNotFoundError } from '../../src/stores/store.ts';
+import { openStore } from '../../src/stores/registry.ts';
 import { release } from './helpers.ts';
 
 let dir: string;

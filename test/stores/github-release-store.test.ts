@@ -1,8 +1,9 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RefusedError, type UsageError } from '../../src/core/errors.ts';
 import { manifestDigest } from '../../src/core/manifest.ts';
+import { type ManifestStore, ReleaseNotFoundError } from '../../src/core/manifest-store.ts';
 import { MANIFEST_ASSET } from '../../src/stores/github-release-store.ts';
-import { type ManifestStore, openStore, ReleaseNotFoundError } from '../../src/stores/store.ts';
+import { openStore } from '../../src/stores/registry.ts';
 import { type GitHubFake, startGitHubFake } from '../support/github-fake.ts';
 import { recordingSleep, release } from './helpers.ts';
 

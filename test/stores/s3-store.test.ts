@@ -1,77 +1,13 @@
-import {
-  GetObjectCommand,
-  ListObjectsV2Command,
-  NoSuchKey,
-  PutObjectCommand,
-  S3Client,
-  S3ServiceException,
-} from '@aws-sdk/client-s3';
-import { mockClient } from 'aws-sdk-client-mock';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RefusedError, UsageError } from '../../src/core/errors.ts';
 import { manifestDigest } from '../../src/core/manifest.ts';
-import { openStore, ReleaseNotFoundError } from '../../src/stores/store.ts';
+import { ReleaseNotFoundError } from '../../src/core/manifest-store.ts';
+import { openStore } from '../../src/stores/registry.ts';
 import { recordingSleep, release } from './helpers.ts';
-
-function s3Error(name: string, status: number): S3ServiceException {
-  return new S3ServiceException({
-    name,
-    $fault: 'client',
-    $metadata: { httpStatusCode: status },
-    message: name,
-  });
-}
-
-/** An in-memory bucket behind the real S3Client's command interface, honouring If-None-Match: *. */
-function memoryBucket(bucket: string) {
-  const objects = new Map<string, string>();
-  const mock = mockClient(S3Client);
-  const faults: { command: 'put' | 'get' | 'list'; error: Error }[] = [];
-  const takeFault = (command: 'put' | 'get' | 'list') => {
-    const i = faults.findIndex((f) => f.command === command);
-    if (i < 0) return;
-    const [f] = faults.splice(i, 1);
-    throw f!.error;
-  };
-  mock.on(PutObjectCommand).callsFake((input) => {
-    takeFault('put');
-    if (input.Bucket !== bucket) throw s3Error('NoSuchBucket', 404);
-    if (input.IfNoneMatch === '*' && objects.has(input.Key)) throw s3Error('PreconditionFailed', 412);
-    objects.set(input.Key, String(input.Body));
-    return { ETag: '"x"' };
-  });
-  mock.on(GetObjectCommand).callsFake((input) => {
-    takeFault('get');
-    const body = objects.get(input.Key);
-    if (body === undefined)
-      throw new NoSuchKey({
-        $metadata: { httpStatusCode: 404 },
-        message: 'The specified key does not exist.',
-      });
-    // The part of the SDK's stream body the store uses.
-    return { Body: { transformToString: async () => body } };
-  });
-  mock.on(ListObjectsV2Command).callsFake((input) => {
-    takeFault('list');
-    // Two keys a page, so pagination is exercised.
-    const keys = [...objects.keys()].filter((k) => k.startsWith(input.Prefix ?? '')).sort();
-    const start = input.ContinuationToken ? Number(input.ContinuationToken) : 0;
-    const page = keys.slice(start, start + 2);
-    return {
-      Contents: page.map((Key) => ({ Key })),
-      ...(start + 2 < keys.length ? { NextContinuationToken: String(start + 2), IsTruncated: true } : {}),
-    };
-  });
-  return {
-    objects,
-    mock,
-    fail: (command: 'put' | 'get' | 'list', error: Error) => faults.push({ command, error }),
-  };
-}
+import { s3Client as client, memoryBucket, s3Error } from './s3-bucket.ts';
 
 let bucket: ReturnType<typeof memoryBucket>;
-const client = () =>
-  new S3Client({ region: 'eu-west-1', credentials: { accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' } });
 beforeEach(() => {
   bucket = memoryBucket('releases-bucket');
 });

@@ -1,9 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.ts';
+import { compareReleases, nearbyReleases } from '../../src/core/manifest-store.ts';
+import { checkReleaseName } from '../../src/stores/common.ts';
 import { FileStore } from '../../src/stores/file-store.ts';
 import { GitHubReleaseStore } from '../../src/stores/github-release-store.ts';
+import { openStore } from '../../src/stores/registry.ts';
 import { S3Store } from '../../src/stores/s3-store.ts';
-import { checkReleaseName, compareReleases, nearbyReleases, openStore } from '../../src/stores/store.ts';
 
 describe('openStore', () => {
   it('chooses the store by URL scheme', async () => {

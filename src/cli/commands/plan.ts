@@ -9,10 +9,12 @@ import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'n
 import type { Command } from 'commander';
 import { RefusedError, UsageError } from '../../core/errors.ts';
 import { type Manifest, manifestDigest, parseManifest } from '../../core/manifest.ts';
+import type { ManifestStore } from '../../core/manifest-store.ts';
 import { type PlanResult, parseStatus, planRollback, reconcilePlan } from '../../core/plan.ts';
 import { renderPlanResult } from '../../core/plan-table.ts';
 import type { DatabaseStatus } from '../../core/status.ts';
-import { type ManifestStore, openStore, type StoreDeps } from '../../stores/store.ts';
+import type { StoreDeps } from '../../stores/common.ts';
+import { openStore } from '../../stores/registry.ts';
 
 export const PLAN_REFUSED_FORMAT = 'stepback/plan-refused@1';
 
