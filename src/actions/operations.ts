@@ -15,7 +15,8 @@ import { loadManifestMigrations } from '../pipeline/local/sources.ts';
 import { type MigrateOutcome, migrate } from '../pipeline/migrate.ts';
 import type { Log, MigrationExecutor } from '../pipeline/ports.ts';
 import { type RecordReleaseOutcome, recordRelease } from '../pipeline/record-release.ts';
-import { type RollbackOutcome, rollback } from '../pipeline/rollback.ts';
+import { rollback } from '../pipeline/rollback.ts';
+import type { RollbackOutcome } from '../pipeline/rollback-outcome.ts';
 import { deployConfig, executorConfig } from './executor-config.ts';
 import type { ActionInputs } from './inputs.ts';
 

@@ -7,7 +7,7 @@ import * as core from '@actions/core';
 import { ExitCode, StepbackError } from '../core/errors.ts';
 import { renderPlan } from '../core/plan-table.ts';
 import { idempotencyKey } from '../pipeline/idempotency.ts';
-import { type RollbackOutcome, verificationText } from '../pipeline/rollback.ts';
+import { type RollbackOutcome, verificationText } from '../pipeline/rollback-outcome.ts';
 import { errorForExit, flushSummary, ms, runAction } from './common.ts';
 import { runRollback } from './operations.ts';
 

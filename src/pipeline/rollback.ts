@@ -4,18 +4,29 @@
  * when they all succeeded deploy the older task definition. Every refusal happens before anything changes;
  * every failure stops before the deploy and says exactly where the database stands. A re-run resumes: the
  * planner accepts a database that is part-way down the same plan.
+ *
+ * `rollback()` reads as its steps; each step either adds what it learned to the rollback's facts or ends the
+ * rollback with an outcome (a `Stop`).
  */
 import { ExitCode } from '../core/errors.ts';
 import type { Manifest } from '../core/manifest-core.ts';
 import type { ManifestStore } from '../core/manifest-store.ts';
-import { type PlanCheck, planRollback, type RollbackPlan, reconcilePlan } from '../core/plan-core.ts';
+import { planRollback, type RollbackPlan, reconcilePlan } from '../core/plan-core.ts';
 import type { DatabaseStatus } from '../core/status.ts';
-import { type DeployOutcome, deploy } from './deploy.ts';
+import { deploy } from './deploy.ts';
 import { ECS_OVERRIDE_LIMIT, ecsOverrideLength, encodePlan, PLAN_ENV } from './plan-transport.ts';
-import type { DeployTarget, ExecRequest, Log, MigrationExecutor } from './ports.ts';
+import type { DeployTarget, ExecRequest, ExecResult, Log, MigrationExecutor } from './ports.ts';
 import { findManifest } from './record-release.ts';
-import type { Verification } from './result.ts';
 import { resultErrorText } from './result-text.ts';
+import {
+  databasePosition,
+  failed,
+  type RollbackFacts,
+  type RollbackOutcome,
+  refused,
+  succeeded,
+  verificationText,
+} from './rollback-outcome.ts';
 
 export interface RollbackOptions {
   toRelease: string;
@@ -45,79 +56,105 @@ export interface RollbackDeps {
   target: DeployTarget;
 }
 
-export type RollbackStatus = 'planned' | 'rolled-back' | 'already-live' | 'refused' | 'failed';
-
-export interface RollbackOutcome {
-  status: RollbackStatus;
-  ok: boolean;
-  exitCode: number;
-  fromRelease?: string;
-  toRelease: string;
-  plan?: RollbackPlan;
-  checks: PlanCheck[];
-  /** Why it was refused or failed. */
-  reasons: string[];
-  /** Reverted by an earlier, interrupted run of the same rollback. */
-  alreadyReverted?: string[];
-  /** Reverted by this run, newest first. */
-  reverted: { name: string; durationMs: number }[];
-  /** Planned reverts still applied (empty when the downs completed); null when unknown. */
-  remaining: string[] | null;
-  failed: { name: string; message: string } | null;
-  downRunId?: string;
-  deploy?: DeployOutcome;
-  verification?: Verification;
-  /** Characters of the ECS override carrying the plan (checked against 8192). */
-  overrideLength?: number;
-  /** What happened and where the database stands, in words. */
-  message: string;
+/** A step's way of ending the rollback early, with the outcome to report. */
+class Stop {
+  constructor(readonly outcome: RollbackOutcome) {}
 }
 
-type Partial_ = Omit<RollbackOutcome, 'status' | 'ok' | 'exitCode' | 'message' | 'reasons'>;
-
-function refused(base: Partial_, reasons: string[], message: string): RollbackOutcome {
-  return { ...base, status: 'refused', ok: false, exitCode: ExitCode.refused, reasons, message };
+/** The two release records: the newer one (live now, whose image runs the downs) and the older target. */
+interface Records {
+  newer: Manifest;
+  older: Manifest;
 }
 
-const RESUME =
-  'Fix the cause and run the rollback again: it resumes from where the database stands. The older task definition was not deployed.';
+/** The plan and how far an earlier run of it got. */
+interface Planned {
+  plan: RollbackPlan;
+  /** Reverted by an earlier, interrupted run. */
+  alreadyReverted: string[];
+  /** Still to revert, newest first. */
+  toRevert: string[];
+}
+
+export async function rollback(
+  options: RollbackOptions,
+  deps: RollbackDeps,
+  log: Log,
+): Promise<RollbackOutcome> {
+  const facts: RollbackFacts = {
+    toRelease: options.toRelease,
+    checks: [],
+    reverted: [],
+    remaining: null,
+    failed: null,
+  };
+  try {
+    facts.fromRelease = await liveRelease(options, deps, log, facts);
+    const records = await releaseRecords(facts.fromRelease, options.toRelease, deps, facts);
+    const status = options.status ?? (await readStatus(options, deps, log, records.newer, facts));
+    const planned = await planReverts(options, records, status, log, facts);
+    const downRequest = checkedDownRequest(options, deps, records.newer, planned, facts);
+    if (options.dryRun) {
+      const n = planned.toRevert.length;
+      return succeeded(
+        'planned',
+        { ...facts, remaining: planned.toRevert },
+        `Dry run: would revert ${n} migration${n === 1 ? '' : 's'} and deploy ${options.toRelease}. Nothing was changed.`,
+      );
+    }
+    if (planned.toRevert.length > 0) await runDowns(deps, log, downRequest, planned, facts);
+    facts.remaining = [];
+    return await deployOlder(options, deps, log, records, planned, facts);
+  } catch (error) {
+    if (error instanceof Stop) return error.outcome;
+    throw error;
+  }
+}
 
 /**
- * Pure: the sentence that tells an operator where the database stands after a failed down. `reverted` is
- * what this run reverted (null when the run reported nothing); `alreadyReverted` what earlier runs did.
+ * Step 1: the release live now (the newer one): given, read from the live task definition's tag, or found
+ * in the store by its task definition ARN.
  */
-export function databasePosition(
-  plan: RollbackPlan,
-  reverted: readonly string[] | null,
-  failed: { name: string; message: string } | null,
-  alreadyReverted: readonly string[] = [],
-): { remaining: string[] | null; text: string } {
-  const earlier =
-    alreadyReverted.length > 0 ? ` (${alreadyReverted.join(', ')} had been reverted by an earlier run.)` : '';
-  if (reverted === null) {
-    const open = plan.revert.map((r) => r.name).filter((n) => !alreadyReverted.includes(n));
-    return {
-      remaining: null,
-      text:
-        `The down run reported no result, so it is unknown which of these were reverted: ${open.join(', ')}; ` +
-        `run \`stepback status\` to see.${earlier} ${RESUME}`,
-    };
+async function liveRelease(
+  options: RollbackOptions,
+  deps: RollbackDeps,
+  log: Log,
+  facts: RollbackFacts,
+): Promise<string> {
+  const toRelease = options.toRelease;
+  let fromRelease = options.fromRelease;
+  if (!fromRelease) {
+    const live = await deps.target.live();
+    log.info(
+      `Live task definition: ${live.taskDefinitionArn}${live.release ? ` (release ${live.release})` : ''}`,
+    );
+    fromRelease = live.release ?? (await findRelease(deps.store, live.taskDefinitionArn, log));
+    if (!fromRelease)
+      throw new Stop(
+        refused(
+          facts,
+          [`no release is recorded for the live task definition ${live.taskDefinitionArn}`],
+          'Cannot tell which release is live, so there is nothing to plan from. Pass from-release explicitly. Nothing was changed.',
+        ),
+      );
+    if (fromRelease === toRelease)
+      throw new Stop(
+        succeeded(
+          'already-live',
+          { ...facts, fromRelease, remaining: [] },
+          `Release ${toRelease} is already live (${live.taskDefinitionArn}); nothing to roll back.`,
+        ),
+      );
   }
-  const done = new Set([...alreadyReverted, ...reverted]);
-  const remaining = plan.revert.map((r) => r.name).filter((n) => !done.has(n));
-  const parts = [
-    reverted.length > 0
-      ? `Reverted by this run: ${reverted.join(', ')}.`
-      : 'Nothing was reverted by this run.',
-  ];
-  if (earlier) parts.push(earlier.trim());
-  parts.push(
-    remaining.length > 0
-      ? `Still applied: ${remaining.join(', ')}${failed ? ` (${failed.name} failed: ${failed.message}; its revert was rolled back)` : ''}.`
-      : 'Every planned migration was reverted.',
-  );
-  parts.push(RESUME);
-  return { remaining, text: parts.join(' ') };
+  if (fromRelease === toRelease)
+    throw new Stop(
+      refused(
+        { ...facts, fromRelease },
+        [`from-release and to-release are both ${toRelease}`],
+        'A rollback needs two different releases. Nothing was changed.',
+      ),
+    );
+  return fromRelease;
 }
 
 async function findRelease(
@@ -136,52 +173,13 @@ async function findRelease(
   return undefined;
 }
 
-export async function rollback(
-  options: RollbackOptions,
+/** Step 2: both manifests, and what the down run and the deploy need from them. */
+async function releaseRecords(
+  fromRelease: string,
+  toRelease: string,
   deps: RollbackDeps,
-  log: Log,
-): Promise<RollbackOutcome> {
-  const toRelease = options.toRelease;
-  const base: Partial_ = { toRelease, checks: [], reverted: [], remaining: null, failed: null };
-
-  // 1. Which release is live (the newer one).
-  let fromRelease = options.fromRelease;
-  if (!fromRelease) {
-    const live = await deps.target.live();
-    log.info(
-      `Live task definition: ${live.taskDefinitionArn}${live.release ? ` (release ${live.release})` : ''}`,
-    );
-    fromRelease = live.release ?? (await findRelease(deps.store, live.taskDefinitionArn, log));
-    if (!fromRelease) {
-      return refused(
-        base,
-        [`no release is recorded for the live task definition ${live.taskDefinitionArn}`],
-        'Cannot tell which release is live, so there is nothing to plan from. Pass from-release explicitly. Nothing was changed.',
-      );
-    }
-    if (fromRelease === toRelease) {
-      return {
-        ...base,
-        fromRelease,
-        remaining: [],
-        status: 'already-live',
-        ok: true,
-        exitCode: ExitCode.ok,
-        reasons: [],
-        message: `Release ${toRelease} is already live (${live.taskDefinitionArn}); nothing to roll back.`,
-      };
-    }
-  }
-  base.fromRelease = fromRelease;
-  if (fromRelease === toRelease) {
-    return refused(
-      base,
-      [`from-release and to-release are both ${toRelease}`],
-      'A rollback needs two different releases. Nothing was changed.',
-    );
-  }
-
-  // 2. Both manifests, and what the run and the deploy need from them.
+  facts: RollbackFacts,
+): Promise<Records> {
   const [foundNewer, foundOlder] = await Promise.all([
     findManifest(deps.store, fromRelease),
     findManifest(deps.store, toRelease),
@@ -190,180 +188,14 @@ export async function rollback(
   const older = foundOlder.manifest;
   if (!newer || !older) {
     const missing = [foundNewer, foundOlder].flatMap((f) => ('problem' in f ? [f.problem] : []));
-    return refused(base, missing, `Cannot plan without both release records. Nothing was changed.`);
+    throw new Stop(refused(facts, missing, 'Cannot plan without both release records. Nothing was changed.'));
   }
   const needs = manifestNeeds(newer, older, deps.executor.kind);
   if (needs.length > 0)
-    return refused(base, needs, 'The release records lack what the rollback needs. Nothing was changed.');
-
-  // 3. The database as it is now, read by the newer image (it knows every migration applied).
-  let status = options.status;
-  if (!status) {
-    const exec = await log.group('Database status', () =>
-      deps.executor.run(request(options, ['status', '--json'], {}, newer, 'status'), log),
+    throw new Stop(
+      refused(facts, needs, 'The release records lack what the rollback needs. Nothing was changed.'),
     );
-    // The result parsers (zod) load only once there is output to read.
-    status = (await import('./result.ts')).parseStatusOutput(exec.stdout);
-    if (!status) {
-      return refused(
-        base,
-        [
-          `reading the database status failed (${exec.id}, exit ${exec.exitCode ?? 'unknown'}): ${exec.message}`,
-        ],
-        'Could not read the database status through the newer image, so no plan can be verified. Nothing was changed.',
-      );
-    }
-  }
-
-  // 4. Plan (pure) and show it before anything changes.
-  const planned = planRollback({ newer, older, status });
-  if (!planned.ok) {
-    return refused(
-      { ...base, checks: planned.checks },
-      planned.reasons,
-      `Rollback from ${fromRelease} to ${toRelease} refused: ${planned.reasons.join('; ')}. Nothing was changed.`,
-    );
-  }
-  const plan = planned.plan;
-  // The plan lists every revert since `from`; on a resumed rollback some are already done.
-  const reconciled = reconcilePlan(plan, status.applied);
-  const alreadyReverted = reconciled.ok ? reconciled.alreadyReverted : [];
-  const toRevert = reconciled.ok ? reconciled.remaining.map((r) => r.name) : plan.revert.map((r) => r.name);
-  const withPlan: Partial_ = { ...base, plan, checks: plan.checks, alreadyReverted };
-  log.info(
-    toRevert.length === 0
-      ? `Plan: nothing to revert (the database already matches ${toRelease}).`
-      : `Plan: revert ${toRevert.join(', ')} (newest first); keep ${plan.keep.length}` +
-          (alreadyReverted.length > 0
-            ? `; already reverted by an earlier run: ${alreadyReverted.join(', ')}.`
-            : '.'),
-  );
-  await options.onPlan?.(plan, { alreadyReverted });
-
-  const downRequest = request(
-    options,
-    ['down', '--plan', '--release', options.toRelease, '--json'],
-    { [PLAN_ENV]: encodePlan(plan) },
-    newer,
-    'down',
-  );
-  const overrideLength =
-    deps.executor.kind === 'ecs'
-      ? ecsOverrideLength(
-          { ...downRequest, args: [...(options.commandPrefix ?? []), ...downRequest.args] },
-          options.container ?? 'app',
-        )
-      : undefined;
-  if (overrideLength !== undefined) withPlan.overrideLength = overrideLength;
-  if (overrideLength !== undefined && overrideLength > ECS_OVERRIDE_LIMIT && toRevert.length > 0) {
-    return refused(
-      withPlan,
-      [
-        `the plan needs a ${overrideLength}-character container override; ECS allows at most ${ECS_OVERRIDE_LIMIT}`,
-      ],
-      `The rollback plan (${plan.revert.length} migrations) does not fit into an ECS RunTask override: ${overrideLength} characters, limit ${ECS_OVERRIDE_LIMIT}. ` +
-        'Roll back in steps through intermediate releases, or run the down with the codebuild or runner executor. Nothing was changed.',
-    );
-  }
-
-  if (options.dryRun) {
-    return {
-      ...withPlan,
-      remaining: toRevert,
-      status: 'planned',
-      ok: true,
-      exitCode: ExitCode.ok,
-      reasons: [],
-      message: `Dry run: would revert ${toRevert.length} migration${toRevert.length === 1 ? '' : 's'} and deploy ${toRelease}. Nothing was changed.`,
-    };
-  }
-
-  // 5. The downs, from the newer image (only it has their down sources).
-  let verification: Verification | undefined;
-  if (toRevert.length > 0) {
-    let exec: Awaited<ReturnType<MigrationExecutor['run']>>;
-    try {
-      exec = await log.group(`Down migrations (${fromRelease} → ${toRelease})`, () =>
-        deps.executor.run(downRequest, log),
-      );
-    } catch (error) {
-      const where = databasePosition(plan, null, null, alreadyReverted);
-      return {
-        ...withPlan,
-        status: 'failed',
-        ok: false,
-        exitCode: ExitCode.migrationFailed,
-        reasons: [`the down run could not be completed: ${(error as Error).message}`],
-        message: `The down run failed: ${(error as Error).message}. ${where.text}`,
-      };
-    }
-    const result = (await import('./result.ts')).parseRunnerResult(exec.stdout);
-    const reverted = result?.reverted ?? [];
-    const failed = result?.failed ?? null;
-    withPlan.reverted = reverted;
-    withPlan.failed = failed;
-    withPlan.downRunId = exec.id;
-    if (result?.verification) verification = result.verification;
-    const succeeded = exec.ok && exec.exitCode === 0 && (result ? result.ok : true);
-    if (!succeeded) {
-      const where = databasePosition(
-        plan,
-        result ? reverted.map((r) => r.name) : null,
-        failed,
-        alreadyReverted,
-      );
-      const why = failed ? `${failed.name}: ${failed.message}` : (resultErrorText(result) ?? exec.message);
-      return {
-        ...withPlan,
-        remaining: where.remaining,
-        ...(verification ? { verification } : {}),
-        status: result?.exitCode === ExitCode.refused ? 'refused' : 'failed',
-        ok: false,
-        exitCode: result?.exitCode ?? exec.exitCode ?? ExitCode.migrationFailed,
-        reasons: [why],
-        message: `The down run failed (${exec.id}): ${why}. ${where.text}`,
-      };
-    }
-    log.info(`Reverted ${reverted.length} migration${reverted.length === 1 ? '' : 's'} (${exec.id}).`);
-  }
-  withPlan.remaining = [];
-
-  // 6. Only now: the older task definition, waited on the same way every deploy is.
-  const deployed = await deploy(
-    deps.target,
-    {
-      taskDefinitionArn: older.taskDefinitionArn!,
-      ...(older.taskDefinition ? { taskDefinition: older.taskDefinition } : {}),
-      release: toRelease,
-      drain: options.drain ?? false,
-      timeoutMs: options.timeoutMs,
-      ...(options.signal ? { signal: options.signal } : {}),
-    },
-    log,
-  );
-  const done: Partial_ = { ...withPlan, deploy: deployed, ...(verification ? { verification } : {}) };
-  if (!deployed.ok) {
-    return {
-      ...done,
-      status: 'failed',
-      ok: false,
-      exitCode: ExitCode.migrationFailed,
-      reasons: [`deploying ${toRelease} failed: ${deployed.message}`],
-      message:
-        `The database is at release ${toRelease}'s migrations (every planned down ran), but deploying ${older.taskDefinitionArn} did not become stable: ${deployed.message}. ` +
-        `The newer code may still be serving against the older schema. Run the rollback again to retry the deploy (there is nothing left to revert).`,
-    };
-  }
-  return {
-    ...done,
-    status: 'rolled-back',
-    ok: true,
-    exitCode: ExitCode.ok,
-    reasons: [],
-    message:
-      `Rolled back from ${fromRelease} to ${toRelease}: reverted ${toRevert.length} migration${toRevert.length === 1 ? '' : 's'}, ` +
-      `deployed ${deployed.taskDefinitionArn}.${verificationText(verification)}`,
-  };
+  return { newer, older };
 }
 
 /** Pure: what the two records must carry for this rollback to be possible at all. */
@@ -382,17 +214,193 @@ export function manifestNeeds(
   return out;
 }
 
-/** Pure: the schema verification in one sentence (mirrors src/schema describeVerifyResult). */
-export function verificationText(v: Verification | null | undefined): string {
-  if (!v) return '';
-  const release = v.release ?? 'the target release';
-  if (v.error) return ` Schema verification could not run: ${v.error}.`;
-  if (v.matches === true) return ` Schema verification: schema matches release ${release} as deployed.`;
-  if (v.matches === false) {
-    const diffs = v.differences ?? [];
-    return ` Schema verification: schema DIFFERS from release ${release} as deployed (${diffs.length} difference${diffs.length === 1 ? '' : 's'}: ${diffs.join('; ')}).`;
+/** Step 3: the database as it is now, read by the newer image (it knows every migration applied). */
+async function readStatus(
+  options: RollbackOptions,
+  deps: RollbackDeps,
+  log: Log,
+  newer: Manifest,
+  facts: RollbackFacts,
+): Promise<DatabaseStatus> {
+  const exec = await log.group('Database status', () =>
+    deps.executor.run(request(options, ['status', '--json'], {}, newer, 'status'), log),
+  );
+  // The result parsers (zod) load only once there is output to read.
+  const status = (await import('./result.ts')).parseStatusOutput(exec.stdout);
+  if (status) return status;
+  throw new Stop(
+    refused(
+      facts,
+      [
+        `reading the database status failed (${exec.id}, exit ${exec.exitCode ?? 'unknown'}): ${exec.message}`,
+      ],
+      'Could not read the database status through the newer image, so no plan can be verified. Nothing was changed.',
+    ),
+  );
+}
+
+/** Step 4: the plan (pure), reconciled with what an earlier run reverted, shown before anything changes. */
+async function planReverts(
+  options: RollbackOptions,
+  { newer, older }: Records,
+  status: DatabaseStatus,
+  log: Log,
+  facts: RollbackFacts,
+): Promise<Planned> {
+  const planned = planRollback({ newer, older, status });
+  if (!planned.ok)
+    throw new Stop(
+      refused(
+        { ...facts, checks: planned.checks },
+        planned.reasons,
+        `Rollback from ${facts.fromRelease} to ${facts.toRelease} refused: ${planned.reasons.join('; ')}. Nothing was changed.`,
+      ),
+    );
+  const plan = planned.plan;
+  // The plan lists every revert since `from`; on a resumed rollback some are already done.
+  const reconciled = reconcilePlan(plan, status.applied);
+  const alreadyReverted = reconciled.ok ? reconciled.alreadyReverted : [];
+  const toRevert = reconciled.ok ? reconciled.remaining.map((r) => r.name) : plan.revert.map((r) => r.name);
+  facts.plan = plan;
+  facts.checks = plan.checks;
+  facts.alreadyReverted = alreadyReverted;
+  log.info(
+    toRevert.length === 0
+      ? `Plan: nothing to revert (the database already matches ${facts.toRelease}).`
+      : `Plan: revert ${toRevert.join(', ')} (newest first); keep ${plan.keep.length}` +
+          (alreadyReverted.length > 0
+            ? `; already reverted by an earlier run: ${alreadyReverted.join(', ')}.`
+            : '.'),
+  );
+  await options.onPlan?.(plan, { alreadyReverted });
+  return { plan, alreadyReverted, toRevert };
+}
+
+/** Step 5: the down run's request, checked against what the executor can carry before anything runs. */
+function checkedDownRequest(
+  options: RollbackOptions,
+  deps: RollbackDeps,
+  newer: Manifest,
+  { plan, toRevert }: Planned,
+  facts: RollbackFacts,
+): ExecRequest {
+  const downRequest = request(
+    options,
+    ['down', '--plan', '--release', options.toRelease, '--json'],
+    { [PLAN_ENV]: encodePlan(plan) },
+    newer,
+    'down',
+  );
+  const overrideLength =
+    deps.executor.kind === 'ecs'
+      ? ecsOverrideLength(
+          { ...downRequest, args: [...(options.commandPrefix ?? []), ...downRequest.args] },
+          options.container ?? 'app',
+        )
+      : undefined;
+  if (overrideLength !== undefined) facts.overrideLength = overrideLength;
+  if (overrideLength !== undefined && overrideLength > ECS_OVERRIDE_LIMIT && toRevert.length > 0)
+    throw new Stop(
+      refused(
+        facts,
+        [
+          `the plan needs a ${overrideLength}-character container override; ECS allows at most ${ECS_OVERRIDE_LIMIT}`,
+        ],
+        `The rollback plan (${plan.revert.length} migrations) does not fit into an ECS RunTask override: ${overrideLength} characters, limit ${ECS_OVERRIDE_LIMIT}. ` +
+          'Roll back in steps through intermediate releases, or run the down with the codebuild or runner executor. Nothing was changed.',
+      ),
+    );
+  return downRequest;
+}
+
+/** Step 6: the downs, from the newer image (only it has their down sources). */
+async function runDowns(
+  deps: RollbackDeps,
+  log: Log,
+  downRequest: ExecRequest,
+  { plan, alreadyReverted }: Planned,
+  facts: RollbackFacts,
+): Promise<void> {
+  let exec: ExecResult;
+  try {
+    exec = await log.group(`Down migrations (${facts.fromRelease} → ${facts.toRelease})`, () =>
+      deps.executor.run(downRequest, log),
+    );
+  } catch (error) {
+    const where = databasePosition(plan, null, null, alreadyReverted);
+    throw new Stop(
+      failed(
+        facts,
+        [`the down run could not be completed: ${(error as Error).message}`],
+        `The down run failed: ${(error as Error).message}. ${where.text}`,
+      ),
+    );
   }
-  return ` Schema not verified: ${v.reason ?? 'no fingerprint recorded'}.`;
+  const result = (await import('./result.ts')).parseRunnerResult(exec.stdout);
+  facts.reverted = result?.reverted ?? [];
+  facts.failed = result?.failed ?? null;
+  facts.downRunId = exec.id;
+  if (result?.verification) facts.verification = result.verification;
+  const succeededRun = exec.ok && exec.exitCode === 0 && (result ? result.ok : true);
+  if (!succeededRun) {
+    const where = databasePosition(
+      plan,
+      result ? facts.reverted.map((r) => r.name) : null,
+      facts.failed,
+      alreadyReverted,
+    );
+    const why = facts.failed
+      ? `${facts.failed.name}: ${facts.failed.message}`
+      : (resultErrorText(result) ?? exec.message);
+    const message = `The down run failed (${exec.id}): ${why}. ${where.text}`;
+    const at = { ...facts, remaining: where.remaining };
+    // A down the runner refused (its checks found the database other than planned) is a refusal.
+    throw new Stop(
+      result?.exitCode === ExitCode.refused
+        ? refused(at, [why], message)
+        : failed(at, [why], message, result?.exitCode ?? exec.exitCode),
+    );
+  }
+  const n = facts.reverted.length;
+  log.info(`Reverted ${n} migration${n === 1 ? '' : 's'} (${exec.id}).`);
+}
+
+/** Step 7, only after every planned down ran: the older task definition, waited on as every deploy is. */
+async function deployOlder(
+  options: RollbackOptions,
+  deps: RollbackDeps,
+  log: Log,
+  { older }: Records,
+  { toRevert }: Planned,
+  facts: RollbackFacts,
+): Promise<RollbackOutcome> {
+  const deployed = await deploy(
+    deps.target,
+    {
+      taskDefinitionArn: older.taskDefinitionArn!,
+      ...(older.taskDefinition ? { taskDefinition: older.taskDefinition } : {}),
+      release: options.toRelease,
+      drain: options.drain ?? false,
+      timeoutMs: options.timeoutMs,
+      ...(options.signal ? { signal: options.signal } : {}),
+    },
+    log,
+  );
+  facts.deploy = deployed;
+  if (!deployed.ok)
+    return failed(
+      facts,
+      [`deploying ${options.toRelease} failed: ${deployed.message}`],
+      `The database is at release ${options.toRelease}'s migrations (every planned down ran), but deploying ${older.taskDefinitionArn} did not become stable: ${deployed.message}. ` +
+        `The newer code may still be serving against the older schema. Run the rollback again to retry the deploy (there is nothing left to revert).`,
+    );
+  const n = toRevert.length;
+  return succeeded(
+    'rolled-back',
+    facts,
+    `Rolled back from ${facts.fromRelease} to ${options.toRelease}: reverted ${n} migration${n === 1 ? '' : 's'}, ` +
+      `deployed ${deployed.taskDefinitionArn}.${verificationText(facts.verification)}`,
+  );
 }
 
 function request(

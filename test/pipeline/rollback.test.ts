@@ -9,7 +9,8 @@ import { decodePlanText } from '../../src/migrate/plan-input.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
 import { ECS_OVERRIDE_LIMIT, PLAN_ENV } from '../../src/pipeline/plan-transport.ts';
 import type { ExecRequest } from '../../src/pipeline/ports.ts';
-import { databasePosition, type RollbackOptions, rollback } from '../../src/pipeline/rollback.ts';
+import { type RollbackOptions, rollback } from '../../src/pipeline/rollback.ts';
+import { databasePosition } from '../../src/pipeline/rollback-outcome.ts';
 import {
   MemoryStore,
   manifest,
