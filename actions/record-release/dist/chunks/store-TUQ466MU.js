@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g,h,i,j}from"./chunk-CFEB4IIG.js";import"./chunk-IBYFO3FT.js";import"./chunk-7ZYONC46.js";import"./chunk-X2Z7UIJJ.js";export{a as ReleaseNotFoundError,d as checkReleaseName,e as compareExisting,f as compareReleases,h as manifestToStore,g as nearbyReleases,b as openStore,i as parseStoredManifest,c as printable,j as readStoredManifest};
