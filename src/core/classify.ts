@@ -3,18 +3,23 @@
  * database's applied rows and the directory's migrations, what is pending, unknown, drifted or out of order,
  * and why an `up` or a `down` must be refused. No I/O; table-tested in test/migrate/classify.test.ts.
  */
+import { matchesRecorded } from './checksum.ts';
 import { type AppliedMigration, type DatabaseStatus, STATUS_FORMAT } from './status.ts';
 
-/** The parts of a directory migration these decisions need. */
+/**
+ * The parts of a directory migration these decisions need. Sources come in their layout's apply order
+ * (numeric ids by value), which is the order "pending" and "out of order" are judged by.
+ */
 export interface SourceInfo {
   name: string;
   checksum: string;
   downChecksum: string | null;
+  /** The exact-bytes checksums of a CRLF file, which earlier versions recorded (core/checksum.ts). */
+  exactChecksum?: string;
+  exactDownChecksum?: string;
   reversible: boolean;
   transactional: boolean;
 }
-
-const byName = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
 
 export function classifyStatus(
   schema: string,
@@ -22,16 +27,12 @@ export function classifyStatus(
   sources: readonly SourceInfo[],
 ): DatabaseStatus {
   const known = new Map(sources.map((s) => [s.name, s]));
+  const rank = new Map(sources.map((s, i) => [s.name, i]));
   const appliedNames = new Set(applied.map((a) => a.name));
   const ordered = [...applied].sort((a, b) => a.order - b.order);
-  const newestApplied = ordered
-    .map((a) => a.name)
-    .sort(byName)
-    .at(-1);
-  const pending = sources
-    .map((s) => s.name)
-    .filter((n) => !appliedNames.has(n))
-    .sort(byName);
+  // The latest applied migration in the directory's order; unknown ones are refused on their own.
+  const newestRank = Math.max(-1, ...ordered.map((a) => rank.get(a.name) ?? -1));
+  const pending = sources.map((s) => s.name).filter((n) => !appliedNames.has(n));
   return {
     format: STATUS_FORMAT,
     schema,
@@ -42,11 +43,11 @@ export function classifyStatus(
       .map((a) => ({ name: a.name, release: a.release })),
     drifted: ordered.flatMap((a) => {
       const source = known.get(a.name);
-      return source && source.checksum !== a.checksum
+      return source && !matchesRecorded(a.checksum, source.checksum, source.exactChecksum)
         ? [{ name: a.name, recorded: a.checksum, current: source.checksum }]
         : [];
     }),
-    outOfOrder: newestApplied === undefined ? [] : pending.filter((n) => n < newestApplied),
+    outOfOrder: pending.filter((n) => rank.get(n)! < newestRank),
   };
 }
 
@@ -80,17 +81,20 @@ export function decideUp(
       `${d.name} was changed after it was applied (recorded ${d.recorded}, file now ${d.current})`,
     );
   }
+  const rank = new Map(sources.map((s, i) => [s.name, i]));
   if (status.outOfOrder.length > 0 && !options.allowOutOfOrder) {
     const newest = status.applied
-      .map((a) => a.name)
-      .sort(byName)
-      .at(-1);
+      .filter((a) => rank.has(a.name))
+      .reduce((a, b) => (rank.get(b.name)! > rank.get(a.name)! ? b : a)).name;
     refusals.push(
       `pending migration(s) ${status.outOfOrder.join(', ')} sort before the newest applied migration ${newest}; pass --allow-out-of-order to apply them anyway`,
     );
   }
   let toApply = status.pending.filter((n) => options.allowOutOfOrder || !status.outOfOrder.includes(n));
-  if (options.to !== undefined) toApply = toApply.filter((n) => n <= options.to!);
+  if (options.to !== undefined) {
+    const last = rank.get(options.to) ?? -1;
+    toApply = toApply.filter((n) => rank.get(n)! <= last);
+  }
   if (options.singleTransaction) {
     const info = new Map(sources.map((s) => [s.name, s]));
     const opted = toApply.filter((n) => info.get(n)?.transactional === false);
@@ -115,23 +119,26 @@ export function revertProblems(
       `${row.name}: applied, but this directory does not contain it, so its down step is not available`,
     ];
   }
-  if (source.checksum !== row.checksum)
+  if (!matchesRecorded(row.checksum, source.checksum, source.exactChecksum))
     problems.push(
       `${row.name}: the up file changed since it was applied (recorded ${row.checksum}, file now ${source.checksum})`,
     );
   if (!source.reversible || source.downChecksum === null) {
     problems.push(`${row.name}: irreversible (no down step)`);
-  } else if (row.downChecksum !== source.downChecksum) {
+  } else if (!matchesRecorded(row.downChecksum, source.downChecksum, source.exactDownChecksum)) {
     problems.push(
       `${row.name}: the down step differs from the one recorded when it was applied (recorded ${row.downChecksum ?? 'none'}, file now ${source.downChecksum})`,
     );
   }
   if (expected) {
-    if (expected.checksum !== source.checksum)
+    if (!matchesRecorded(expected.checksum, source.checksum, source.exactChecksum))
       problems.push(
         `${row.name}: the plan expects up checksum ${expected.checksum}, the file has ${source.checksum}`,
       );
-    if (source.downChecksum !== null && expected.downChecksum !== source.downChecksum)
+    if (
+      source.downChecksum !== null &&
+      !matchesRecorded(expected.downChecksum, source.downChecksum, source.exactDownChecksum)
+    )
       problems.push(
         `${row.name}: the plan expects down checksum ${expected.downChecksum}, the file has ${source.downChecksum}`,
       );

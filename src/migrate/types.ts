@@ -17,21 +17,28 @@ export interface MigrationModule {
   transaction?: boolean;
 }
 
-export type MigrationLayout = 'sql-files' | 'sql-folder' | 'module';
+/**
+ * How a migration's steps are stored: an up file and a down file, a folder holding both, a module, or one
+ * SQL file holding both steps under its tool's markers (dbmate, goose).
+ */
+export type MigrationLayout = 'sql-files' | 'sql-folder' | 'module' | 'sql-sections';
 
 /** One migration as found in the directory. */
 export interface MigrationSource {
-  /** `<id>_<name>`. */
+  /** The file's base name as its tool names it (`0001_create_users`, `V1.2__add_x`). */
   name: string;
   id: string;
   layout: MigrationLayout;
   upPath: string;
   /** Null when the migration has no down step. */
   downPath: string | null;
-  /** `sha256:` of the up file's bytes (for modules: the module file). */
+  /** `sha256:` of the up source (core/checksum.ts: CRLF read as LF; modules: the module file). */
   checksum: string;
-  /** `sha256:` of the down file's bytes (modules with `down`: the module file), null when irreversible. */
+  /** `sha256:` of the down source (modules with `down`: the module file), null when irreversible. */
   downChecksum: string | null;
+  /** The exact-bytes checksums earlier versions recorded, present only when they differ (CRLF files). */
+  exactChecksum?: string;
+  exactDownChecksum?: string;
   reversible: boolean;
   /** The up step runs inside a transaction. */
   transactional: boolean;
