@@ -1,0 +1,2 @@
+import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
+import{hash as s}from"node:crypto";var f=/^sha256:[0-9a-f]{64}$/;function e(n){return`sha256:${s("sha256",n,"hex")}`}var c=13,u=10;function a(n){if(n.indexOf(c)===-1)return{checksum:e(n)};let i=new Uint8Array(n.length),t=0;for(let r=0;r<n.length;r++)n[r]===c&&n[r+1]===u||(i[t++]=n[r]);return t===n.length?{checksum:e(n)}:{checksum:e(i.subarray(0,t)),exactChecksum:e(n)}}export{f as a,e as b,a as c};
