@@ -4,15 +4,7 @@
  */
 import * as core from '@actions/core';
 import { abortOnSignals } from '../aws/cancel.ts';
-import {
-  describeError,
-  ExitCode,
-  LockTimeoutError,
-  MigrationFailedError,
-  RefusedError,
-  StepbackError,
-  UsageError,
-} from '../core/errors.ts';
+import { describeError, StepbackError } from '../core/errors.ts';
 import { passwordOf } from '../core/redact.ts';
 import type { Log } from '../pipeline/ports.ts';
 import { type ActionInputs, type ActionName, parseInputs, SECRET_INPUTS } from './inputs.ts';
@@ -56,26 +48,6 @@ export async function runAction<N extends ActionName>(
     if (error instanceof StepbackError) process.exitCode = error.exitCode;
   } finally {
     cancel.dispose();
-  }
-}
-
-/** The typed error for a run that ended with a stepback exit code (so the step fails with the same code). */
-export function errorForExit(
-  exitCode: number | null,
-  message: string,
-  migration?: string,
-  problems: string[] = [],
-): StepbackError {
-  const options = problems.length > 0 ? { problems } : {};
-  switch (exitCode) {
-    case ExitCode.usage:
-      return new UsageError(message, options);
-    case ExitCode.refused:
-      return new RefusedError(message, options);
-    case ExitCode.lockTimeout:
-      return new LockTimeoutError(message, options);
-    default:
-      return new MigrationFailedError(migration ?? '', message, options);
   }
 }
 

@@ -1,6 +1,7 @@
 /** The `deploy` action: switch the service to a task definition and wait until it is stable. */
 import * as core from '@actions/core';
-import { ExitCode, StepbackError } from '../core/errors.ts';
+import { verdictError } from '../core/step-verdict.ts';
+import { deployVerdict } from '../pipeline/deploy.ts';
 import { idempotencyKey } from '../pipeline/idempotency.ts';
 import { flushSummary, runAction } from './common.ts';
 import { runDeploy } from './operations.ts';
@@ -18,10 +19,7 @@ export function run(): Promise<void> {
       true,
     );
     await flushSummary();
-    if (!outcome.ok)
-      throw new StepbackError(
-        `Deploy of ${outcome.requested} failed: ${outcome.message}`,
-        ExitCode.migrationFailed,
-      );
+    const error = verdictError(deployVerdict(outcome));
+    if (error) throw error;
   });
 }

@@ -1,7 +1,9 @@
 /** The `migrate` action: run `stepback up` once for a release and report what it applied. */
 import * as core from '@actions/core';
+import { verdictError } from '../core/step-verdict.ts';
 import { idempotencyKey } from '../pipeline/idempotency.ts';
-import { errorForExit, flushSummary, ms, runAction } from './common.ts';
+import { migrateVerdict } from '../pipeline/migrate.ts';
+import { flushSummary, ms, runAction } from './common.ts';
 import { runMigrate } from './operations.ts';
 
 export function run(): Promise<void> {
@@ -31,6 +33,7 @@ export function run(): Promise<void> {
     );
     await flushSummary();
     log.info(outcome.message);
-    if (!outcome.ok) throw errorForExit(outcome.exitCode, outcome.message, outcome.failed?.name);
+    const error = verdictError(migrateVerdict(outcome));
+    if (error) throw error;
   });
 }

@@ -4,11 +4,11 @@
  * database stands.
  */
 import * as core from '@actions/core';
-import { ExitCode, StepbackError } from '../core/errors.ts';
 import { renderPlan } from '../core/plan-table.ts';
+import { verdictError } from '../core/step-verdict.ts';
 import { idempotencyKey } from '../pipeline/idempotency.ts';
-import { type RollbackOutcome, verificationText } from '../pipeline/rollback-outcome.ts';
-import { errorForExit, flushSummary, ms, runAction } from './common.ts';
+import { type RollbackOutcome, rollbackVerdict, verificationText } from '../pipeline/rollback-outcome.ts';
+import { flushSummary, ms, runAction } from './common.ts';
 import { runRollback } from './operations.ts';
 
 function writeOutputs(outcome: RollbackOutcome): void {
@@ -80,13 +80,8 @@ export function run(): Promise<void> {
     if (!outcome.plan) core.summary.addHeading(`stepback rollback → ${outcome.toRelease}`, 2);
     resultSummary(outcome);
     await flushSummary();
-    if (outcome.ok) {
-      log.info(outcome.message);
-      return;
-    }
-    const problems = outcome.status === 'refused' ? outcome.reasons : [];
-    if (outcome.exitCode === ExitCode.migrationFailed && !outcome.failed)
-      throw new StepbackError(outcome.message, ExitCode.migrationFailed);
-    throw errorForExit(outcome.exitCode, outcome.message, outcome.failed?.name, problems);
+    const error = verdictError(rollbackVerdict(outcome));
+    if (error) throw error;
+    log.info(outcome.message);
   });
 }

@@ -5,8 +5,9 @@
  * what happened inside.
  */
 import { ExitCode } from '../core/errors.ts';
+import type { RunnerResult } from '../core/run-result.ts';
+import type { StepVerdict } from '../core/step-verdict.ts';
 import type { ExecResult, Log, MigrationExecutor } from './ports.ts';
-import type { RunnerResult } from './result.ts';
 import { resultErrorText } from './result-text.ts';
 
 export interface MigrateOptions {
@@ -101,5 +102,15 @@ export function migrateOutcome(exec: ExecResult, result: RunnerResult | undefine
     reported: result !== undefined,
     ...(result ? { result } : {}),
     exec,
+  };
+}
+
+/** How the migrate step ends (src/core/step-verdict.ts). */
+export function migrateVerdict(outcome: MigrateOutcome): StepVerdict {
+  return {
+    ok: outcome.ok,
+    exitCode: outcome.exitCode,
+    message: outcome.message,
+    ...(outcome.failed ? { migration: outcome.failed.name } : {}),
   };
 }

@@ -1,5 +1,5 @@
 /** The runner's error text from a result line: no schema library, for the flows' synchronous verdicts. */
-import type { RunnerResult } from './result.ts';
+import type { RunnerResult } from '../core/run-result.ts';
 
 /** The runner's error text from a result line, whichever shape it used. */
 export function resultErrorText(result: RunnerResult | undefined): string | undefined {

@@ -1,41 +1,12 @@
 /**
  * Reading what the runner printed. `stepback <command> --json` ends its stdout with one JSON line
- * (`stepback/result@1`; `status --json` prints a `stepback/status@1` document). Task logs and other lines may
- * come before it, so the last line that parses as the expected format wins. Validated with zod: this is JSON
- * that crossed a process (and often a network) boundary.
+ * (`stepback/result@1`, src/core/run-result.ts; `status --json` prints a `stepback/status@1` document). Task
+ * logs and other lines may come before it, so the last line that parses as the expected format wins.
+ * Validated: this is JSON that crossed a process (and often a network) boundary.
  */
-import * as z from 'zod';
 import { parseStatus } from '../core/plan.ts';
+import { type RunnerResult, runResultReader } from '../core/run-result.ts';
 import type { DatabaseStatus } from '../core/status.ts';
-
-export const RESULT_FORMAT = 'stepback/result@1';
-
-const timed = z.object({ name: z.string(), durationMs: z.number().nonnegative() });
-
-/** The schema check `down --plan` adds (src/schema/record.ts VerifyResult); never fails the whole line. */
-const verificationSchema = z.looseObject({
-  /** true: matches the release as recorded; false: differs; null: could not verify (see reason). */
-  matches: z.boolean().nullish(),
-  release: z.string().nullish(),
-  reason: z.string().nullish(),
-  error: z.string().nullish(),
-  differences: z.array(z.string()).nullish(),
-});
-export type Verification = z.infer<typeof verificationSchema>;
-
-const resultSchema = z.looseObject({
-  format: z.literal(RESULT_FORMAT),
-  command: z.string(),
-  ok: z.boolean(),
-  exitCode: z.number().int(),
-  release: z.string().nullish(),
-  applied: z.array(timed).default([]),
-  reverted: z.array(timed).default([]),
-  failed: z.object({ name: z.string(), message: z.string() }).nullish(),
-  error: z.union([z.string(), z.looseObject({ message: z.string() })]).nullish(),
-  verification: verificationSchema.nullish().catch(null),
-});
-export type RunnerResult = z.infer<typeof resultSchema>;
 
 /** A status document, validated by the same parser `stepback plan --status` uses; undefined if it is not one. */
 function asStatus(doc: unknown): DatabaseStatus | undefined {
@@ -65,7 +36,7 @@ export function parseRunnerResult(stdout: string | undefined): RunnerResult | un
   if (!stdout) return undefined;
   const docs = jsonLines(stdout);
   for (let i = docs.length - 1; i >= 0; i--) {
-    const parsed = resultSchema.safeParse(docs[i]);
+    const parsed = runResultReader.safeParse(docs[i]);
     if (parsed.success) return parsed.data;
   }
   return undefined;

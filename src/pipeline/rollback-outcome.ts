@@ -4,8 +4,9 @@
  */
 import { ExitCode } from '../core/errors.ts';
 import type { PlanCheck, RollbackPlan } from '../core/plan-core.ts';
+import type { Verification } from '../core/run-result.ts';
+import type { StepVerdict } from '../core/step-verdict.ts';
 import type { DeployOutcome } from './deploy.ts';
-import type { Verification } from './result.ts';
 
 export type RollbackStatus = 'planned' | 'rolled-back' | 'already-live' | 'refused' | 'failed';
 
@@ -69,6 +70,17 @@ export function failed(
     exitCode: exitCode || ExitCode.migrationFailed,
     reasons,
     message,
+  };
+}
+
+/** How the rollback step ends (src/core/step-verdict.ts): a refusal lists every reason. */
+export function rollbackVerdict(outcome: RollbackOutcome): StepVerdict {
+  return {
+    ok: outcome.ok,
+    exitCode: outcome.exitCode,
+    message: outcome.message,
+    ...(outcome.status === 'refused' ? { problems: outcome.reasons } : {}),
+    ...(outcome.failed ? { migration: outcome.failed.name } : {}),
   };
 }
 

@@ -7,6 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { expect, vi } from 'vitest';
+import { type RunResult, runResultSchema } from '../../src/core/run-result.ts';
 import { up } from '../../src/migrate/index.ts';
 
 export const root = resolve(import.meta.dirname, '../..');
@@ -71,17 +72,14 @@ export function runCli(args: string[], options: CliOptions = {}): Promise<CliRun
 }
 
 /** The one JSON line --json prints (asserts there is exactly one line on stdout). */
-export function jsonLine(run: CliRun): Record<string, unknown> & {
-  ok: boolean;
-  exitCode: number;
-  applied: { name: string; durationMs: number }[];
-  reverted: { name: string; durationMs: number }[];
-  failed: { name: string; message: string } | null;
-  error: string | null;
-} {
+/** The run's one stdout line, checked against the result schema (src/core/run-result.ts) the pipeline reads. */
+export function jsonLine(run: CliRun): Record<string, unknown> & RunResult {
   const lines = run.stdout.split('\n').filter((l) => l !== '');
   expect(lines, `stdout: ${run.stdout}\nstderr: ${run.stderr}`).toHaveLength(1);
-  return JSON.parse(lines[0]!);
+  const doc = JSON.parse(lines[0]!);
+  const checked = runResultSchema.safeParse(doc);
+  expect(checked.error?.issues ?? [], `result line: ${lines[0]}`).toEqual([]);
+  return doc;
 }
 
 /** Writes `files` (relative path → content) into a fresh directory and returns it. */

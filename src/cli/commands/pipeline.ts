@@ -8,8 +8,13 @@
 import type { Command } from 'commander';
 import { INPUT_DOCS } from '../../actions/input-docs.ts';
 import { ExitCode, StepbackError } from '../../core/errors.ts';
+import { type StepVerdict, verdictError } from '../../core/step-verdict.ts';
+import { deployVerdict } from '../../pipeline/deploy.ts';
 import { idempotencyKey } from '../../pipeline/idempotency.ts';
 import { streamLog } from '../../pipeline/log.ts';
+import { migrateVerdict } from '../../pipeline/migrate.ts';
+import type { Log } from '../../pipeline/ports.ts';
+import { rollbackVerdict } from '../../pipeline/rollback-outcome.ts';
 
 type Step = 'migrate' | 'record-release' | 'rollback' | 'deploy';
 const STEPS: Step[] = ['migrate', 'record-release', 'rollback', 'deploy'];
@@ -28,6 +33,14 @@ function print(json: boolean, step: Step, ok: boolean, exitCode: number, outcome
   printed = true;
   const doc = { format: 'stepback/pipeline@1', command: step, ok, exitCode, outcome };
   process.stdout.write(`${JSON.stringify(doc)}\n`);
+}
+
+/** The JSON line, then the step's end as the actions end it: the same error, exit code and problems. */
+function end(json: boolean, step: Step, verdict: StepVerdict, outcome: unknown, log: Log, say = true): void {
+  const error = verdictError(verdict);
+  print(json, step, !error, error?.exitCode ?? ExitCode.ok, outcome);
+  if (say) log.info(verdict.message);
+  if (error) throw error;
 }
 
 async function runStep(step: Step, cmd: Command): Promise<void> {
@@ -54,11 +67,7 @@ async function runStep(step: Step, cmd: Command): Promise<void> {
       case 'migrate': {
         const { outcome } = await ops.runMigrate(parseInputs('migrate', getInput), ctx);
         const { exec: _exec, result: _result, ...report } = outcome;
-        print(json, step, outcome.ok, outcome.exitCode ?? 1, report);
-        log.info(outcome.message);
-        if (!outcome.ok)
-          throw new StepbackError(outcome.message, (outcome.exitCode ?? 1) as StepbackError['exitCode']);
-        return;
+        return end(json, step, migrateVerdict(outcome), report, log);
       }
       case 'record-release': {
         const outcome = await ops.runRecordRelease(parseInputs('record-release', getInput), ctx);
@@ -70,20 +79,11 @@ async function runStep(step: Step, cmd: Command): Promise<void> {
         const outcome = await ops.runRollback(parseInputs('rollback', getInput), ctx, (plan, progress) =>
           log.info(renderPlan(plan, progress)),
         );
-        print(json, step, outcome.ok, outcome.exitCode, outcome);
-        log.info(outcome.message);
-        if (!outcome.ok)
-          throw new StepbackError(outcome.message, outcome.exitCode as StepbackError['exitCode'], {
-            problems: outcome.status === 'refused' ? outcome.reasons : [],
-          });
-        return;
+        return end(json, step, rollbackVerdict(outcome), outcome, log);
       }
       case 'deploy': {
         const outcome = await ops.runDeploy(parseInputs('deploy', getInput), ctx);
-        print(json, step, outcome.ok, outcome.ok ? 0 : 1, outcome);
-        if (!outcome.ok)
-          throw new StepbackError(`Deploy failed: ${outcome.message}`, ExitCode.migrationFailed);
-        return;
+        return end(json, step, deployVerdict(outcome), outcome, log, false);
       }
     }
   } catch (error) {
