@@ -5,9 +5,9 @@
 import * as core from '@actions/core';
 import { abortOnSignals } from '../aws/cancel.ts';
 import { describeError, StepbackError } from '../core/errors.ts';
+import type { Log } from '../core/ports.ts';
 import { passwordOf } from '../core/redact.ts';
-import type { Log } from '../pipeline/ports.ts';
-import { type ActionInputs, type ActionName, parseInputs, SECRET_INPUTS } from './inputs.ts';
+import { type ActionInputs, type ActionName, parseInputs, SECRET_INPUTS } from '../wiring/inputs.ts';
 
 export function coreLog(): Log {
   return {

@@ -3,8 +3,8 @@ import * as core from '@actions/core';
 import { verdictError } from '../core/step-verdict.ts';
 import { deployVerdict } from '../pipeline/deploy.ts';
 import { idempotencyKey } from '../pipeline/idempotency.ts';
+import { runDeploy } from '../wiring/operations.ts';
 import { flushSummary, runAction } from './common.ts';
-import { runDeploy } from './operations.ts';
 
 export function run(): Promise<void> {
   return runAction('deploy', async (inputs, log, signal) => {

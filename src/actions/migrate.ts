@@ -3,8 +3,8 @@ import * as core from '@actions/core';
 import { verdictError } from '../core/step-verdict.ts';
 import { idempotencyKey } from '../pipeline/idempotency.ts';
 import { migrateVerdict } from '../pipeline/migrate.ts';
+import { runMigrate } from '../wiring/operations.ts';
 import { flushSummary, ms, runAction } from './common.ts';
-import { runMigrate } from './operations.ts';
 
 export function run(): Promise<void> {
   return runAction('migrate', async (inputs, log, signal) => {

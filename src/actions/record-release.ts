@@ -1,9 +1,9 @@
 /** The `record-release` action: store the release's manifest and tag its task definition. */
 import * as core from '@actions/core';
+import { RELEASE_TAG } from '../core/ports.ts';
 import { idempotencyKey } from '../pipeline/idempotency.ts';
-import { RELEASE_TAG } from '../pipeline/ports.ts';
+import { runRecordRelease } from '../wiring/operations.ts';
 import { flushSummary, runAction } from './common.ts';
-import { runRecordRelease } from './operations.ts';
 
 export function run(): Promise<void> {
   return runAction('record-release', async (inputs, log) => {

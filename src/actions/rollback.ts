@@ -8,8 +8,8 @@ import { renderPlan } from '../core/plan-table.ts';
 import { verdictError } from '../core/step-verdict.ts';
 import { idempotencyKey } from '../pipeline/idempotency.ts';
 import { type RollbackOutcome, rollbackVerdict, verificationText } from '../pipeline/rollback-outcome.ts';
+import { runRollback } from '../wiring/operations.ts';
 import { flushSummary, ms, runAction } from './common.ts';
-import { runRollback } from './operations.ts';
 
 function writeOutputs(outcome: RollbackOutcome): void {
   core.setOutput('status', outcome.status);

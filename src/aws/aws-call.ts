@@ -5,7 +5,7 @@
  */
 import { accessHint, classifyAwsError, fullJitterDelay, isRetryable } from '../core/aws-errors.ts';
 import { UsageError } from '../core/errors.ts';
-import type { Log } from '../pipeline/ports.ts';
+import type { Log } from '../core/ports.ts';
 import { type Clock, realClock, type TimeDeps } from './clock.ts';
 
 export interface CallContext {

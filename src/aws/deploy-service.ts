@@ -13,7 +13,6 @@ import {
 } from '@aws-sdk/client-ecs';
 import { deploymentVerdict } from '../core/ecs-verdict.ts';
 import { RefusedError, UsageError } from '../core/errors.ts';
-import { hasRedactions } from '../core/task-definition-secrets.ts';
 import {
   type DeployRequest,
   type DeployResult,
@@ -21,7 +20,8 @@ import {
   type LiveRelease,
   type Log,
   RELEASE_TAG,
-} from '../pipeline/ports.ts';
+} from '../core/ports.ts';
+import { hasRedactions } from '../core/task-definition-secrets.ts';
 import { AwsAccessError, awsCall, type CallContext, callContext, errorText } from './aws-call.ts';
 import type { TimeDeps } from './clock.ts';
 import { EcsTaskDefinitions } from './task-definitions.ts';

@@ -4,7 +4,7 @@
  * pipeline can read the runner's one-line JSON result.
  */
 import type { CapacityProviderStrategyItem, LaunchType, NetworkConfiguration } from '@aws-sdk/client-ecs';
-import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../pipeline/ports.ts';
+import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
 import type { TimeDeps } from './clock.ts';
 import { type RunTaskClients, type RunTaskOptions, runTask } from './run-task.ts';
 

@@ -21,7 +21,7 @@ import {
 } from '../core/codebuild-env.ts';
 import { type BuildVerdict, buildLogLocation, buildVerdict } from '../core/codebuild-verdict.ts';
 import { UsageError } from '../core/errors.ts';
-import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../pipeline/ports.ts';
+import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
 import { AwsAccessError, awsCall, callContext, errorText } from './aws-call.ts';
 import type { TimeDeps } from './clock.ts';
 import { DEFAULT_RUNNER_COMMAND } from './ecs-executor.ts';

@@ -31,7 +31,7 @@ import {
   taskVerdict,
 } from '../core/ecs-verdict.ts';
 import { RefusedError, UsageError } from '../core/errors.ts';
-import type { Log } from '../pipeline/ports.ts';
+import type { Log } from '../core/ports.ts';
 import { AwsAccessError, awsCall, type CallContext, callContext, errorText } from './aws-call.ts';
 import type { TimeDeps } from './clock.ts';
 import { type LogsClient, LogTail } from './log-tail.ts';

@@ -11,7 +11,7 @@ import {
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
 import { UsageError } from '../core/errors.ts';
-import type { Log, TaskDefinitionInfo, TaskDefinitions } from '../pipeline/ports.ts';
+import type { Log, TaskDefinitionInfo, TaskDefinitions } from '../core/ports.ts';
 import { AwsAccessError, awsCall, type CallContext, callContext, errorText } from './aws-call.ts';
 import type { TimeDeps } from './clock.ts';
 

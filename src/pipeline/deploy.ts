@@ -2,8 +2,9 @@
  * Switch the service to a task definition and wait until the new deployment itself is stable (the target's
  * job: a circuit-breaker rollback also ends "stable"). The rollback flow uses this very function.
  */
+
+import type { DeployRequest, DeployResult, DeployTarget, Log } from '../core/ports.ts';
 import type { StepVerdict } from '../core/step-verdict.ts';
-import type { DeployRequest, DeployResult, DeployTarget, Log } from './ports.ts';
 
 export interface DeployOutcome extends DeployResult {
   release: string;

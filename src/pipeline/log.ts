@@ -1,5 +1,5 @@
 /** Log implementations that need nothing but a stream: the CLI's (stderr) and a recording one. */
-import type { Log } from './ports.ts';
+import type { Log } from '../core/ports.ts';
 
 /** Human progress on a stream (stderr for the CLI, so stdout stays the JSON document). */
 export function streamLog(write: (text: string) => void = (t) => process.stderr.write(t)): Log {

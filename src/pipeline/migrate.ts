@@ -5,9 +5,9 @@
  * what happened inside.
  */
 import { ExitCode } from '../core/errors.ts';
+import type { ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
 import type { RunnerResult } from '../core/run-result.ts';
 import type { StepVerdict } from '../core/step-verdict.ts';
-import type { ExecResult, Log, MigrationExecutor } from './ports.ts';
 import { resultErrorText } from './result-text.ts';
 
 export interface MigrateOptions {

@@ -6,7 +6,7 @@
  */
 import { gzipSync } from 'node:zlib';
 import type { RollbackPlan } from '../core/plan.ts';
-import type { ExecRequest } from './ports.ts';
+import type { ExecRequest } from '../core/ports.ts';
 
 export const PLAN_ENV = 'STEPBACK_PLAN';
 /** RunTask `overrides` limit, in characters, including the JSON formatting of the override structure. */

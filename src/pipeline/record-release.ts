@@ -15,8 +15,8 @@ import {
   manifestIdentity,
 } from '../core/manifest-core.ts';
 import { type ManifestStore, ReleaseNotFoundError } from '../core/manifest-store.ts';
+import { type Log, RELEASE_TAG, type TaskDefinitions } from '../core/ports.ts';
 import { redactTaskDefinition } from '../core/task-definition-secrets.ts';
-import { type Log, RELEASE_TAG, type TaskDefinitions } from './ports.ts';
 
 /** The stored manifest, or why there is none (a missing release is an answer here, not an error). */
 export async function findManifest(

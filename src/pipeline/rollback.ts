@@ -12,10 +12,10 @@ import { ExitCode } from '../core/errors.ts';
 import type { Manifest } from '../core/manifest-core.ts';
 import type { ManifestStore } from '../core/manifest-store.ts';
 import { planRollback, type RollbackPlan, reconcilePlan } from '../core/plan-core.ts';
+import type { DeployTarget, ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 import { deploy } from './deploy.ts';
 import { ECS_OVERRIDE_LIMIT, ecsOverrideLength, encodePlan, PLAN_ENV } from './plan-transport.ts';
-import type { DeployTarget, ExecRequest, ExecResult, Log, MigrationExecutor } from './ports.ts';
 import { findManifest } from './record-release.ts';
 import { resultErrorText } from './result-text.ts';
 import {

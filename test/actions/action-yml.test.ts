@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { INPUT_DOCS } from '../../src/actions/input-docs.ts';
-import { actionInputs } from '../../src/actions/inputs.ts';
+import { INPUT_DOCS } from '../../src/wiring/input-docs.ts';
+import { actionInputs } from '../../src/wiring/inputs.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 

@@ -3,9 +3,9 @@ import type { AwsClients } from '../../src/aws/clients.ts';
 import { deployService, EcsDeployTarget } from '../../src/aws/deploy-service.ts';
 import { EcsTaskDefinitions } from '../../src/aws/task-definitions.ts';
 import { RefusedError } from '../../src/core/errors.ts';
+import { RELEASE_TAG } from '../../src/core/ports.ts';
 import { redactTaskDefinition } from '../../src/core/task-definition-secrets.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
-import { RELEASE_TAG } from '../../src/pipeline/ports.ts';
 import { type AwsSim, startAwsSim } from '../sim/index.ts';
 import { clientsFor, NETWORK, registerTd, simClock } from './helpers.ts';
 

@@ -5,7 +5,6 @@
 import { createHash } from 'node:crypto';
 import { buildManifest, type Manifest, type ManifestMigration } from '../../src/core/manifest.ts';
 import { compareReleases, type ManifestStore, ReleaseNotFoundError } from '../../src/core/manifest-store.ts';
-import type { AppliedMigration, DatabaseStatus } from '../../src/core/status.ts';
 import type {
   DeployRequest,
   DeployResult,
@@ -14,7 +13,8 @@ import type {
   ExecResult,
   LiveRelease,
   MigrationExecutor,
-} from '../../src/pipeline/ports.ts';
+} from '../../src/core/ports.ts';
+import type { AppliedMigration, DatabaseStatus } from '../../src/core/status.ts';
 import { checkReleaseName, compareExisting, manifestToStore } from '../../src/stores/common.ts';
 import { status } from '../core/helpers.ts';
 

@@ -2,11 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { RefusedError } from '../../src/core/errors.ts';
 import { planRollback } from '../../src/core/plan.ts';
+import type { TaskDefinitionInfo, TaskDefinitions } from '../../src/core/ports.ts';
 import { decodePlanText } from '../../src/migrate/plan-input.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
 import { migrate, migrateOutcome } from '../../src/pipeline/migrate.ts';
 import { ecsOverrideLength, encodePlan } from '../../src/pipeline/plan-transport.ts';
-import type { TaskDefinitionInfo, TaskDefinitions } from '../../src/pipeline/ports.ts';
 import { recordRelease } from '../../src/pipeline/record-release.ts';
 import { parseRunnerResult, parseStatusOutput } from '../../src/pipeline/result.ts';
 import { MemoryStore, manifest, migration, resultLine, ScriptedExecutor, statusOf, tdArn } from './fakes.ts';

@@ -4,11 +4,11 @@
  * (The same flow against real PostgreSQL and the real CLI: test/actions/bundles.test.ts, test/pipeline/local.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
+import type { ExecRequest } from '../../src/core/ports.ts';
 import type { DatabaseStatus } from '../../src/core/status.ts';
 import { decodePlanText } from '../../src/migrate/plan-input.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
 import { ECS_OVERRIDE_LIMIT, PLAN_ENV } from '../../src/pipeline/plan-transport.ts';
-import type { ExecRequest } from '../../src/pipeline/ports.ts';
 import { type RollbackOptions, rollback } from '../../src/pipeline/rollback.ts';
 import { databasePosition } from '../../src/pipeline/rollback-outcome.ts';
 import {

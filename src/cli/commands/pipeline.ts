@@ -1,20 +1,20 @@
 /**
  * `stepback pipeline migrate|record-release|rollback|deploy`: the pipeline steps for CodeBuild buildspecs and
- * scripts. The same flows and the same input validation as the GitHub Actions (src/actions/operations.ts,
+ * scripts. The same flows and the same input validation as the GitHub Actions (src/wiring/operations.ts,
  * inputs.ts), with flags instead of inputs (`--to-release v1` ≙ input `to-release`), an environment fallback
  * (`STEPBACK_TO_RELEASE`), progress on stderr and, with --json, one JSON line on stdout.
  */
 
 import type { Command } from 'commander';
-import { INPUT_DOCS } from '../../actions/input-docs.ts';
 import { ExitCode, StepbackError } from '../../core/errors.ts';
+import type { Log } from '../../core/ports.ts';
 import { type StepVerdict, verdictError } from '../../core/step-verdict.ts';
 import { deployVerdict } from '../../pipeline/deploy.ts';
 import { idempotencyKey } from '../../pipeline/idempotency.ts';
 import { streamLog } from '../../pipeline/log.ts';
 import { migrateVerdict } from '../../pipeline/migrate.ts';
-import type { Log } from '../../pipeline/ports.ts';
 import { rollbackVerdict } from '../../pipeline/rollback-outcome.ts';
+import { INPUT_DOCS } from '../../wiring/input-docs.ts';
 
 type Step = 'migrate' | 'record-release' | 'rollback' | 'deploy';
 const STEPS: Step[] = ['migrate', 'record-release', 'rollback', 'deploy'];
@@ -45,8 +45,8 @@ function end(json: boolean, step: Step, verdict: StepVerdict, outcome: unknown, 
 
 async function runStep(step: Step, cmd: Command): Promise<void> {
   const [{ parseInputs }, ops, { abortOnSignals }] = await Promise.all([
-    import('../../actions/inputs.ts'),
-    import('../../actions/operations.ts'),
+    import('../../wiring/inputs.ts'),
+    import('../../wiring/operations.ts'),
     import('../../aws/cancel.ts'),
   ]);
   const opts = cmd.optsWithGlobals<Record<string, string | boolean | undefined>>();

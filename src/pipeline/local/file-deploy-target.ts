@@ -15,7 +15,7 @@ import type {
   Log,
   TaskDefinitionInfo,
   TaskDefinitions,
-} from '../ports.ts';
+} from '../../core/ports.ts';
 
 const deployStateSchema = z.object({
   taskDefinitionArn: z.string(),

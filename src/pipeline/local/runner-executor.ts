@@ -5,8 +5,8 @@
  * directory may depend on the request (a rollback's downs come from the newer release's directory).
  */
 import { spawn } from 'node:child_process';
+import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../../core/ports.ts';
 import { passwordOf, redactSecrets } from '../../core/redact.ts';
-import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../ports.ts';
 
 export interface RunnerExecutorOptions {
   /** Program and leading arguments, e.g. `[process.execPath, '/app/dist/cli.js']`. */

@@ -1,5 +1,5 @@
 /** Action inputs → adapter configuration (the same shape the CLI builds from flags). */
-import type { DeployConfig, ExecutorConfig } from '../pipeline/adapters.ts';
+import type { DeployConfig, ExecutorConfig } from './config.ts';
 import type { ActionInputs } from './inputs.ts';
 
 type WithExecutor = ActionInputs<'migrate'> | ActionInputs<'rollback'>;

@@ -3,20 +3,20 @@
  * `stepback pipeline …` (which prints JSON for buildspecs). Nothing here knows about @actions/core.
  */
 import type { RollbackPlan } from '../core/plan.ts';
+import type { Log, MigrationExecutor } from '../core/ports.ts';
+import { type DeployOutcome, deploy } from '../pipeline/deploy.ts';
+import { loadManifestMigrations } from '../pipeline/local/sources.ts';
+import { type MigrateOutcome, migrate } from '../pipeline/migrate.ts';
+import { type RecordReleaseOutcome, recordRelease } from '../pipeline/record-release.ts';
+import { rollback } from '../pipeline/rollback.ts';
+import type { RollbackOutcome } from '../pipeline/rollback-outcome.ts';
 import {
   DEFAULT_RUNNER_COMMAND,
   makeDeployTarget,
   makeExecutor,
   makeTaskDefinitions,
   openReleaseStore,
-} from '../pipeline/adapters.ts';
-import { type DeployOutcome, deploy } from '../pipeline/deploy.ts';
-import { loadManifestMigrations } from '../pipeline/local/sources.ts';
-import { type MigrateOutcome, migrate } from '../pipeline/migrate.ts';
-import type { Log, MigrationExecutor } from '../pipeline/ports.ts';
-import { type RecordReleaseOutcome, recordRelease } from '../pipeline/record-release.ts';
-import { rollback } from '../pipeline/rollback.ts';
-import type { RollbackOutcome } from '../pipeline/rollback-outcome.ts';
+} from './adapters.ts';
 import { deployConfig, executorConfig } from './executor-config.ts';
 import type { ActionInputs } from './inputs.ts';
 

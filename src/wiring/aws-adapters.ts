@@ -9,9 +9,9 @@
 
 import type { LogsClient } from '../aws/log-tail.ts';
 import { UsageError } from '../core/errors.ts';
+import type { DeployTarget, ExecRequest, Log, MigrationExecutor, TaskDefinitions } from '../core/ports.ts';
 import { DeployTargetConfigError } from './adapter-errors.ts';
-import type { DeployConfig, ExecutorConfig } from './adapters.ts';
-import type { DeployTarget, ExecRequest, Log, MigrationExecutor, TaskDefinitions } from './ports.ts';
+import type { DeployConfig, ExecutorConfig } from './config.ts';
 
 /** Same rule as src/aws/clients.ts resolveRegion (not imported: that module loads every SDK client). */
 function regionOf(explicit: string | undefined): string {
