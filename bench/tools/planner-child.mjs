@@ -22,7 +22,8 @@ const migrations = Array.from({ length: total }, (_, i) => {
   };
 });
 
-const manifestMod = await import('../../src/core/manifest.ts');
+const manifestMod = await import('../../src/core/release-manifest.ts');
+const schemaMod = await import('../../src/core/manifest-schema.ts');
 const build = (release, list) =>
   manifestMod.buildManifest({
     release,
@@ -55,20 +56,20 @@ const result = { migrations: total, revert, manifestBytes: Buffer.byteLength(new
 result.jsonParse = time(() => JSON.parse(newerText));
 delete result.jsonParse.out;
 
-if (typeof manifestMod.parseManifest !== 'function') {
-  result.validate = { notMeasured: 'parseManifest is not exported by src/core/manifest.ts yet' };
+if (typeof schemaMod.parseManifest !== 'function') {
+  result.validate = { notMeasured: 'parseManifest is not exported by src/core/manifest-schema.ts yet' };
 } else {
   try {
     // parseManifest validates data read from disk/network; it is given the parsed JSON value, and if it
     // rejects that, the raw text.
     let input = JSON.parse(newerText);
     try {
-      manifestMod.parseManifest(input);
+      schemaMod.parseManifest(input);
     } catch {
       input = newerText;
-      manifestMod.parseManifest(input);
+      schemaMod.parseManifest(input);
     }
-    const r = time(() => manifestMod.parseManifest(input));
+    const r = time(() => schemaMod.parseManifest(input));
     result.validate = { ...r, input: typeof input === 'string' ? 'text' : 'parsed JSON', out: undefined };
   } catch (error) {
     result.validate = { notMeasured: `parseManifest threw on a valid manifest: ${error.message}` };
@@ -81,9 +82,9 @@ if (typeof manifestMod.manifestDigest === 'function') {
   delete result.digest.out;
 }
 
-const planMod = await import('../../src/core/plan.ts').catch((error) => ({ error }));
+const planMod = await import('../../src/core/rollback-plan.ts').catch((error) => ({ error }));
 if (planMod.error || typeof planMod.planRollback !== 'function') {
-  result.plan = { notMeasured: 'planRollback is not implemented in src/core/plan.ts yet' };
+  result.plan = { notMeasured: 'planRollback is not implemented in src/core/rollback-plan.ts yet' };
 } else {
   const applied = migrations.map((m, i) => ({
     name: m.name,

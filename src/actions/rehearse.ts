@@ -5,7 +5,7 @@
 import { existsSync } from 'node:fs';
 import * as core from '@actions/core';
 import { ExitCode, StepbackError } from '../core/errors.ts';
-import type { Manifest } from '../core/manifest.ts';
+import type { Manifest } from '../core/release-manifest.ts';
 import { openReleaseStore } from '../wiring/adapters.ts';
 import { flushSummary, runAction } from './common.ts';
 

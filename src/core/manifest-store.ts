@@ -5,7 +5,7 @@
  * refused.
  */
 import { UsageError } from './errors.ts';
-import type { Manifest } from './manifest-core.ts';
+import type { Manifest } from './release-manifest.ts';
 
 export interface ManifestStore {
   /** Printable (no credentials): `file:///dir`, `s3://bucket/prefix`, `github-release://owner/repo`. */

@@ -1,7 +1,7 @@
 /**
  * Plans as Markdown tables: readable as plain text in a terminal, rendered as tables in a GitHub job summary.
  */
-import type { PlanCheck, PlanResult, RollbackPlan } from './plan.ts';
+import type { PlanCheck, PlanResult, RollbackPlan } from './rollback-plan.ts';
 
 function cell(text: string): string {
   return text.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');

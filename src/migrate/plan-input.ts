@@ -6,7 +6,8 @@
 import { readFileSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { UsageError } from '../core/errors.ts';
-import { parsePlan, type RollbackPlan } from '../core/plan.ts';
+import { parsePlan } from '../core/plan-schema.ts';
+import type { RollbackPlan } from '../core/rollback-plan.ts';
 
 export interface PlanSource {
   /** `--plan` value: a path or `-`. Undefined: use env STEPBACK_PLAN. */

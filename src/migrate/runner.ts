@@ -19,8 +19,8 @@ import {
   StepbackError,
   UsageError,
 } from '../core/errors.ts';
-import { type RollbackPlan, reconcilePlan } from '../core/plan-core.ts';
 import { passwordOf, redactSecrets } from '../core/redact.ts';
+import { type RollbackPlan, reconcilePlan } from '../core/rollback-plan.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 import { batchedSteps, type StepExecutor, StepFailure, timedStep } from './batch.ts';
 import { type Clock, systemClock } from './clock.ts';

@@ -7,7 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import type { ManifestMigration } from '../core/manifest-core.ts';
+import type { ManifestMigration } from '../core/release-manifest.ts';
 import { readSourceFile, type SourceFile } from './layouts/read.ts';
 import { describeMix, detectLayout, layoutNamed } from './layouts/registry.ts';
 import type { Layout, LayoutContext, LayoutName } from './layouts/types.ts';

@@ -5,8 +5,8 @@
  * so the size is computed before anything runs and a plan that does not fit is refused up front.
  */
 import { gzipSync } from 'node:zlib';
-import type { RollbackPlan } from '../core/plan.ts';
 import type { ExecRequest } from '../core/ports.ts';
+import type { RollbackPlan } from '../core/rollback-plan.ts';
 
 export const PLAN_ENV = 'STEPBACK_PLAN';
 /** RunTask `overrides` limit, in characters, including the JSON formatting of the override structure. */

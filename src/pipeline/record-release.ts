@@ -7,15 +7,15 @@
 
 import { canonicalJson } from '../core/canonical-json.ts';
 import { RefusedError } from '../core/errors.ts';
+import { type ManifestStore, ReleaseNotFoundError } from '../core/manifest-store.ts';
+import { type Log, RELEASE_TAG, type TaskDefinitions } from '../core/ports.ts';
 import {
   buildManifest,
   type Manifest,
   type ManifestMigration,
   manifestEngine,
   manifestIdentity,
-} from '../core/manifest-core.ts';
-import { type ManifestStore, ReleaseNotFoundError } from '../core/manifest-store.ts';
-import { type Log, RELEASE_TAG, type TaskDefinitions } from '../core/ports.ts';
+} from '../core/release-manifest.ts';
 import { redactTaskDefinition } from '../core/task-definition-secrets.ts';
 
 /** The stored manifest, or why there is none (a missing release is an answer here, not an error). */

@@ -4,7 +4,7 @@
  * logs and other lines may come before it, so the last line that parses as the expected format wins.
  * Validated: this is JSON that crossed a process (and often a network) boundary.
  */
-import { parseStatus } from '../core/plan.ts';
+import { parseStatus } from '../core/plan-schema.ts';
 import { type RunnerResult, runResultReader } from '../core/run-result.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 

@@ -3,7 +3,7 @@
  * code from the status), and the sentences that say where the database stands.
  */
 import { ExitCode } from '../core/errors.ts';
-import type { PlanCheck, RollbackPlan } from '../core/plan-core.ts';
+import type { PlanCheck, RollbackPlan } from '../core/rollback-plan.ts';
 import type { Verification } from '../core/run-result.ts';
 import type { StepVerdict } from '../core/step-verdict.ts';
 import type { DeployOutcome } from './deploy.ts';

@@ -9,10 +9,10 @@
  * rollback with an outcome (a `Stop`).
  */
 import { ExitCode } from '../core/errors.ts';
-import type { Manifest } from '../core/manifest-core.ts';
 import type { ManifestStore } from '../core/manifest-store.ts';
-import { planRollback, type RollbackPlan, reconcilePlan } from '../core/plan-core.ts';
 import type { DeployTarget, ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
+import type { Manifest } from '../core/release-manifest.ts';
+import { planRollback, type RollbackPlan, reconcilePlan } from '../core/rollback-plan.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 import { deploy } from './deploy.ts';
 import { ECS_OVERRIDE_LIMIT, ecsOverrideLength, encodePlan, PLAN_ENV } from './plan-transport.ts';

@@ -7,7 +7,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import { type Manifest, parseManifest } from '../core/manifest.ts';
+import { parseManifest } from '../core/manifest-schema.ts';
+import type { Manifest } from '../core/release-manifest.ts';
 import type { MigrationSource } from '../migrate/types.ts';
 import type { RehearsalCache } from './cache.ts';
 

@@ -4,7 +4,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { RefusedError, UsageError } from '../core/errors.ts';
-import { type Manifest, manifestDigest, manifestIdentity } from '../core/manifest-core.ts';
+import { type Manifest, manifestDigest, manifestIdentity } from '../core/release-manifest.ts';
 
 export interface StoreDeps {
   /** S3 client for `s3://` (default: a new client from the environment's region and credentials). */
@@ -66,7 +66,7 @@ export async function manifestToStore(manifest: Manifest): Promise<Manifest> {
  * action's way to its first request, only once a reply is there to check.
  */
 export async function parseStoredManifest(json: unknown, where: string): Promise<Manifest> {
-  const { parseManifest } = await import('../core/manifest.ts');
+  const { parseManifest } = await import('../core/manifest-schema.ts');
   return parseManifest(json, where);
 }
 

@@ -8,8 +8,8 @@ import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import type { Manifest } from '../core/manifest-core.ts';
 import { compareReleases, type ManifestStore, ReleaseNotFoundError } from '../core/manifest-store.ts';
+import type { Manifest } from '../core/release-manifest.ts';
 import { checkReleaseName, compareExisting, manifestToStore, readStoredManifest } from './common.ts';
 
 export class FileStore implements ManifestStore {

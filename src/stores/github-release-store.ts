@@ -7,9 +7,9 @@
  * times with a bounded back-off through the injected sleep; 401/403 say which token permission is missing.
  */
 import { StepbackError, UsageError } from '../core/errors.ts';
-import type { Manifest } from '../core/manifest-core.ts';
 import { compareReleases, type ManifestStore, ReleaseNotFoundError } from '../core/manifest-store.ts';
 import { redactSecrets } from '../core/redact.ts';
+import type { Manifest } from '../core/release-manifest.ts';
 import {
   checkReleaseName,
   compareExisting,

@@ -5,8 +5,8 @@
  */
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../core/errors.ts';
-import type { Manifest } from '../core/manifest-core.ts';
 import { compareReleases, type ManifestStore, ReleaseNotFoundError } from '../core/manifest-store.ts';
+import type { Manifest } from '../core/release-manifest.ts';
 import {
   checkReleaseName,
   compareExisting,

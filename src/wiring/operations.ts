@@ -2,8 +2,9 @@
  * Validated inputs → the flows, shared by the actions (which add outputs and job summaries) and by
  * `stepback pipeline …` (which prints JSON for buildspecs). Nothing here knows about @actions/core.
  */
-import type { RollbackPlan } from '../core/plan.ts';
+
 import type { Log, MigrationExecutor } from '../core/ports.ts';
+import type { RollbackPlan } from '../core/rollback-plan.ts';
 import { type DeployOutcome, deploy } from '../pipeline/deploy.ts';
 import { loadManifestMigrations } from '../pipeline/local/sources.ts';
 import { type MigrateOutcome, migrate } from '../pipeline/migrate.ts';

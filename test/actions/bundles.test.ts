@@ -7,7 +7,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildManifest } from '../../src/core/manifest.ts';
+import { buildManifest } from '../../src/core/release-manifest.ts';
 import { loadManifestMigrations } from '../../src/pipeline/local/sources.ts';
 import { openStore } from '../../src/stores/registry.ts';
 import { createTestDatabase, type TestDatabase, withClient } from '../support/pg.ts';

@@ -2,7 +2,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { parsePlan } from '../../src/core/plan.ts';
+import { parsePlan } from '../../src/core/plan-schema.ts';
 import { openStore } from '../../src/stores/registry.ts';
 import { appliedRows, manifest, migration, status } from '../core/helpers.ts';
 import { startGitHubFake } from '../support/github-fake.ts';

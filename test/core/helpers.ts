@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { buildManifest, type Manifest, type ManifestMigration } from '../../src/core/manifest.ts';
+import { buildManifest, type Manifest, type ManifestMigration } from '../../src/core/release-manifest.ts';
 import { type AppliedMigration, type DatabaseStatus, STATUS_FORMAT } from '../../src/core/status.ts';
 
 export function sha(text: string): string {

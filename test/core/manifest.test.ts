@@ -2,13 +2,13 @@ import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { canonicalJson } from '../../src/core/canonical-json.ts';
 import { UsageError } from '../../src/core/errors.ts';
+import { parseManifest } from '../../src/core/manifest-schema.ts';
 import {
   buildManifest,
   manifestDigest,
   manifestEngine,
   manifestIdentity,
-  parseManifest,
-} from '../../src/core/manifest.ts';
+} from '../../src/core/release-manifest.ts';
 import { manifest, migration, sha } from './helpers.ts';
 
 function problemsOf(input: unknown): string[] {

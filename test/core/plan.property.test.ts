@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { Manifest } from '../../src/core/manifest.ts';
-import { planRollback, type RollbackPlan, reconcilePlan } from '../../src/core/plan.ts';
+import type { Manifest } from '../../src/core/release-manifest.ts';
+import { planRollback, type RollbackPlan, reconcilePlan } from '../../src/core/rollback-plan.ts';
 import type { AppliedMigration } from '../../src/core/status.ts';
 import { appliedRows, manifest, migration, status } from './helpers.ts';
 

@@ -1,15 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { manifestDigest } from '../../src/core/manifest.ts';
+import { parsePlan, parseStatus } from '../../src/core/plan-schema.ts';
+import { renderPlan, renderPlanResult } from '../../src/core/plan-table.ts';
+import { manifestDigest } from '../../src/core/release-manifest.ts';
 import {
   PLAN_FORMAT,
   type PlanResult,
-  parsePlan,
-  parseStatus,
   planRollback,
   type RollbackPlan,
   reconcilePlan,
-} from '../../src/core/plan.ts';
-import { renderPlan, renderPlanResult } from '../../src/core/plan-table.ts';
+} from '../../src/core/rollback-plan.ts';
 import { appliedRows, manifest, migration, sha, status } from './helpers.ts';
 
 const v1 = manifest('v1', ['0001_users', '0002_orders']);

@@ -5,7 +5,7 @@
  * then v2 is rolled back to v1 with the from-release discovered from the live service.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseManifest } from '../../src/core/manifest.ts';
+import { parseManifest } from '../../src/core/manifest-schema.ts';
 import { MANIFEST_ASSET } from '../../src/stores/github-release-store.ts';
 import { withClient } from '../support/pg.ts';
 import type { ActionRun } from '../support/run-action.ts';

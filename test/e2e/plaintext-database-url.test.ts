@@ -5,7 +5,7 @@
  * travel into it, nor into any action output, while the migration task still reaches the database.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseManifest } from '../../src/core/manifest.ts';
+import { parseManifest } from '../../src/core/manifest-schema.ts';
 import { MANIFEST_ASSET } from '../../src/stores/github-release-store.ts';
 import {
   type E2e,

@@ -3,7 +3,6 @@
  * like the runner CLI (one JSON line), and a deploy target that records what it was asked to do.
  */
 import { createHash } from 'node:crypto';
-import { buildManifest, type Manifest, type ManifestMigration } from '../../src/core/manifest.ts';
 import { compareReleases, type ManifestStore, ReleaseNotFoundError } from '../../src/core/manifest-store.ts';
 import type {
   DeployRequest,
@@ -14,6 +13,7 @@ import type {
   LiveRelease,
   MigrationExecutor,
 } from '../../src/core/ports.ts';
+import { buildManifest, type Manifest, type ManifestMigration } from '../../src/core/release-manifest.ts';
 import type { AppliedMigration, DatabaseStatus } from '../../src/core/status.ts';
 import { checkReleaseName, compareExisting, manifestToStore } from '../../src/stores/common.ts';
 import { status } from '../core/helpers.ts';

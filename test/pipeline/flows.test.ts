@@ -1,8 +1,8 @@
 /** migrate, record-release and the result/plan transport: pure decisions and flows over fakes of the ports. */
 import { describe, expect, it } from 'vitest';
 import { RefusedError } from '../../src/core/errors.ts';
-import { planRollback } from '../../src/core/plan.ts';
 import type { TaskDefinitionInfo, TaskDefinitions } from '../../src/core/ports.ts';
+import { planRollback } from '../../src/core/rollback-plan.ts';
 import { decodePlanText } from '../../src/migrate/plan-input.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
 import { migrate, migrateOutcome } from '../../src/pipeline/migrate.ts';

@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildManifest } from '../../src/core/manifest.ts';
+import { buildManifest } from '../../src/core/release-manifest.ts';
 import { loadMigrations } from '../../src/migrate/sources.ts';
 import { type RehearsalReport, rehearse, renderMarkdown, renderText } from '../../src/rehearse/index.ts';
 import { adminUrl, withAdmin } from '../support/pg.ts';

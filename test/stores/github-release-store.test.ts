@@ -1,7 +1,7 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RefusedError, type UsageError } from '../../src/core/errors.ts';
-import { manifestDigest } from '../../src/core/manifest.ts';
 import { type ManifestStore, ReleaseNotFoundError } from '../../src/core/manifest-store.ts';
+import { manifestDigest } from '../../src/core/release-manifest.ts';
 import { MANIFEST_ASSET } from '../../src/stores/github-release-store.ts';
 import { openStore } from '../../src/stores/registry.ts';
 import { type GitHubFake, startGitHubFake } from '../support/github-fake.ts';

@@ -1,4 +1,4 @@
-import type { Manifest } from '../../src/core/manifest.ts';
+import type { Manifest } from '../../src/core/release-manifest.ts';
 import { manifest } from '../core/helpers.ts';
 
 export function release(name: string, migrations = ['0001_users', '0002_orders']): Manifest {

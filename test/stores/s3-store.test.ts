@@ -1,8 +1,8 @@
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { RefusedError, UsageError } from '../../src/core/errors.ts';
-import { manifestDigest } from '../../src/core/manifest.ts';
 import { ReleaseNotFoundError } from '../../src/core/manifest-store.ts';
+import { manifestDigest } from '../../src/core/release-manifest.ts';
 import { openStore } from '../../src/stores/registry.ts';
 import { recordingSleep, release } from './helpers.ts';
 import { s3Client as client, memoryBucket, s3Error } from './s3-bucket.ts';

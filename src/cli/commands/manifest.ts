@@ -1,7 +1,7 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describeError, ExitCode, StepbackError, UsageError } from '../../core/errors.ts';
-import { buildManifest } from '../../core/manifest.ts';
+import { buildManifest } from '../../core/release-manifest.ts';
 import { loadMigrations, manifestMigrations } from '../../migrate/sources.ts';
 import type { GlobalOptions } from '../output.ts';
 

@@ -8,10 +8,12 @@
 import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { RefusedError, UsageError } from '../../core/errors.ts';
-import { type Manifest, manifestDigest, parseManifest } from '../../core/manifest.ts';
+import { parseManifest } from '../../core/manifest-schema.ts';
 import type { ManifestStore } from '../../core/manifest-store.ts';
-import { type PlanResult, parseStatus, planRollback, reconcilePlan } from '../../core/plan.ts';
+import { parseStatus } from '../../core/plan-schema.ts';
 import { renderPlanResult } from '../../core/plan-table.ts';
+import { type Manifest, manifestDigest } from '../../core/release-manifest.ts';
+import { type PlanResult, planRollback, reconcilePlan } from '../../core/rollback-plan.ts';
 import type { DatabaseStatus } from '../../core/status.ts';
 import type { StoreDeps } from '../../stores/common.ts';
 import { openStore } from '../../stores/registry.ts';

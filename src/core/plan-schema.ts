@@ -1,17 +1,13 @@
 /**
- * The rollback planner (DESIGN.md §5): pure, no I/O.
- *
- * OWNERSHIP (during the build-out): the types here are the shared contract; the functions are implemented by
- * the manifest/planner work (issue 3). `down --plan` in the runner calls reconcilePlan.
+ * Reading a rollback plan and a database status from JSON (`down --plan`, the runner's `status --json`):
+ * validated at the edge, like manifests. The planner itself is rollback-plan.ts.
  */
 import * as z from 'zod';
 import { CHECKSUM_PATTERN } from './checksum.ts';
 import { UsageError } from './errors.ts';
-import { describeIssues } from './manifest.ts';
-import { PLAN_FORMAT, type RollbackPlan } from './plan-core.ts';
+import { describeIssues } from './manifest-schema.ts';
+import { PLAN_FORMAT, type RollbackPlan } from './rollback-plan.ts';
 import { type DatabaseStatus, STATUS_FORMAT } from './status.ts';
-
-export * from './plan-core.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Reading plans and statuses from disk (validated at the edge, like manifests).

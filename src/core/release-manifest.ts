@@ -1,7 +1,7 @@
 /**
- * The release manifest's types, building and digest: the part of src/core/manifest.ts that needs no schema
- * library, so the code on an action's way to its first request can use it without evaluating zod.
- * Validation (parseManifest) stays in manifest.ts, which re-exports everything here.
+ * The release manifest: every migration an image contains, with checksums and reversibility; its types, how
+ * it is built and digested. Free of the schema library, so the code on an action's way to its first request
+ * can use it without evaluating zod. Reading one from JSON is manifest-schema.ts; storage is src/stores.
  *
  * Format 2 names the migration engine that wrote it (`engine`) and, for engines whose migrations form a
  * graph (Django), each migration's dependencies, what a squash replaces, and the per-app leaf `targets`.

@@ -1,9 +1,9 @@
 /**
- * Planning a rollback (the pure decisions of src/core/plan.ts): no schema library, so the actions' rollback
- * path and the runner can use it without evaluating zod. Reading plans and statuses from disk (parsePlan,
- * parseStatus, zod) is in plan.ts, which re-exports everything here.
+ * Planning a rollback: the pure decisions (which migrations to revert, the checks that prove it safe) and
+ * the reconciliation the runner does before `down --plan`. No schema library, so the actions' rollback path
+ * and the runner can use it without evaluating zod; reading plans and statuses from JSON is plan-schema.ts.
  */
-import { type Manifest, type ManifestMigration, manifestDigest } from './manifest-core.ts';
+import { type Manifest, type ManifestMigration, manifestDigest } from './release-manifest.ts';
 import type { AppliedMigration, DatabaseStatus } from './status.ts';
 
 export const PLAN_FORMAT = 'stepback/plan@1';

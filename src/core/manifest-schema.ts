@@ -1,17 +1,16 @@
 /**
- * The release manifest: every migration an image contains, with checksums and reversibility.
- * Pure: building, validating and digesting; storage lives in src/stores. Reads both formats (manifest-core.ts).
+ * Reading a release manifest from JSON, either format: the schema every stored or handed-in manifest is
+ * validated against before anything trusts it, and the messages that name each bad field. The manifest's
+ * shape, how it is built and its digest are in release-manifest.ts, which needs no schema library.
  */
 import * as z from 'zod';
 import { CHECKSUM_PATTERN } from './checksum.ts';
 import { UsageError } from './errors.ts';
-import type { Manifest, ManifestMigration } from './manifest-core.ts';
-import { DEFAULT_ENGINE, MANIFEST_FORMAT, MANIFEST_FORMAT_V1 } from './manifest-core.ts';
-
-export * from './manifest-core.ts';
+import type { Manifest, ManifestMigration } from './release-manifest.ts';
+import { DEFAULT_ENGINE, MANIFEST_FORMAT, MANIFEST_FORMAT_V1 } from './release-manifest.ts';
 
 // ---------------------------------------------------------------------------------------------------------
-// Validation on read; the digest is in manifest-core.ts.
+// Validation on read; the digest is in release-manifest.ts.
 
 const checksumMessage = 'must be "sha256:" followed by 64 lowercase hex digits';
 /** At most this many problems are listed; a shuffled 10,000-entry manifest should not print 10,000 lines. */
