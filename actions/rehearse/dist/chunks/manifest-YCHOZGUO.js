@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{c as h,d as i,e as j}from"./chunk-YHYBCSTE.js";import"./chunk-JFQWB2GF.js";import"./chunk-6QDDWKSX.js";import{a,b,c,d,e,f,g}from"./chunk-RIMEYDQA.js";import"./chunk-YPVIAGPN.js";import"./chunk-X2Z7UIJJ.js";export{c as DEFAULT_ENGINE,a as MANIFEST_FORMAT,b as MANIFEST_FORMAT_V1,e as buildManifest,i as describeIssues,h as formatIssuePath,f as manifestDigest,d as manifestEngine,g as manifestIdentity,j as parseManifest};
