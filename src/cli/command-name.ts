@@ -14,6 +14,7 @@ export const COMMAND_NAMES = [
   'verify',
   'rehearse',
   'pipeline',
+  'adopt',
 ] as const;
 
 export type CommandName = (typeof COMMAND_NAMES)[number];

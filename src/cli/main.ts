@@ -29,6 +29,7 @@ const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   verify: () => import('./commands/verify.ts'),
   rehearse: () => import('./commands/rehearse.ts'),
   pipeline: () => import('./commands/pipeline.ts'),
+  adopt: () => import('./commands/adopt.ts'),
 };
 
 /** The program with `only` registered, or every command (for help and unknown commands). */

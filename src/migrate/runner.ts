@@ -91,7 +91,7 @@ export interface ResolveOptions extends RunnerOptions {
   reason?: string;
 }
 
-interface Session extends StepSession {
+export interface Session extends StepSession {
   schema: string;
   sources: MigrationSource[];
   bySource: Map<string, MigrationSource>;
@@ -100,10 +100,10 @@ interface Session extends StepSession {
   secrets: (string | undefined)[];
 }
 
-type Settings = ReturnType<typeof settings>;
+export type Settings = ReturnType<typeof settings>;
 
 /** Options with their environment defaults, resolved once per command (the actor may ask the OS). */
-function settings(opts: RunnerOptions) {
+export function settings(opts: RunnerOptions) {
   const env = opts.env ?? process.env;
   return {
     env,
@@ -132,7 +132,7 @@ async function openClient(opts: RunnerOptions, s: Settings): Promise<pg.Client> 
 }
 
 /** Load sources, connect, lock, read state; run `body`; always unlock and disconnect. */
-async function withSession<T>(
+export async function withSession<T>(
   command: string,
   opts: RunnerOptions,
   s: Settings,

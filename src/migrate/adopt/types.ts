@@ -1,0 +1,25 @@
+/**
+ * The shape of one tool's state table reader (one module per tool, listed in registry.ts): which table is
+ * its (by name and columns), how its rows become a ToolState, and how its versions name a directory's ids.
+ */
+import type pg from 'pg';
+import type { ToolState } from '../../core/adopt.ts';
+import type { MigrationSource } from '../types.ts';
+
+export type ToolName = 'golang-migrate' | 'migratus' | 'dbmate' | 'goose' | 'flyway';
+
+export interface StateReader {
+  tool: ToolName;
+  /** The table's name, in the schema adopt is pointed at. */
+  table: string;
+  /** Columns that tell this tool's table from another tool's table of the same name. */
+  columns: readonly string[];
+  /** Reads the table (only reads: adopt never writes another tool's table). */
+  read(client: pg.ClientBase, qualified: string): Promise<ToolState>;
+  /** Whether the tool's recorded version is this directory id. */
+  sameVersion(version: string, id: string): boolean;
+  /** Version order, for `latest` and `baseline`. */
+  compare(a: string, b: string): number;
+  /** The checksum the tool records for a migration, when it records one. */
+  toolChecksum?(source: MigrationSource): number;
+}
