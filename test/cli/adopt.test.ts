@@ -2,11 +2,18 @@ import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { applyUps, toolTables } from '../migrate/adopt/tools.ts';
 import { databasesForThisFile, withClient } from '../support/pg.ts';
-import { allowSlowProcesses, jsonLine, runCli } from './cli.ts';
+import { allowSlowProcesses, type CliRun, runCli } from './cli.ts';
 
 allowSlowProcesses();
 const freshDb = databasesForThisFile();
 const goose = resolve(import.meta.dirname, '../fixtures/tools/goose');
+
+/** The one stepback/adopt@1 line --json prints. */
+function adoptLine(run: CliRun): Record<string, unknown> {
+  const lines = run.stdout.split('\n').filter((l) => l !== '');
+  expect(lines, run.stderr).toHaveLength(1);
+  return JSON.parse(lines[0]!);
+}
 
 describe('stepback adopt', () => {
   it('--dry-run prints the plan and records nothing; then adopts, one JSON line, exit 0; refuses a second time with 3', async () => {
@@ -18,7 +25,7 @@ describe('stepback adopt', () => {
 
     const dry = await cli(['--dry-run', '--json']);
     expect(dry.code, dry.stderr).toBe(0);
-    expect(jsonLine(dry)).toMatchObject({
+    expect(adoptLine(dry)).toMatchObject({
       format: 'stepback/adopt@1',
       dryRun: true,
       from: 'goose',
@@ -37,7 +44,7 @@ describe('stepback adopt', () => {
 
     const again = await cli(['--json']);
     expect(again.code).toBe(3);
-    expect(jsonLine(again).error).toMatch(/stepback already records 2 applied migration/);
+    expect(adoptLine(again).error).toMatch(/stepback already records 2 applied migration/);
   });
 
   it('bad options are reported together with exit 2', async () => {
