@@ -20,7 +20,15 @@ export const COMMAND_NAMES = [
 export type CommandName = (typeof COMMAND_NAMES)[number];
 
 /** Global options that take a value (so their value is not mistaken for the command name). */
-const GLOBAL_WITH_VALUE = new Set(['--dir', '--database-url', '--schema', '--wait', '--lock-timeout']);
+const GLOBAL_WITH_VALUE = new Set([
+  '--dir',
+  '--database-url',
+  '--schema',
+  '--wait',
+  '--lock-timeout',
+  '--engine',
+  '--manage-command',
+]);
 
 /** The command named on the command line, if it is a known one; otherwise undefined (help, typos). */
 export function commandName(args: readonly string[]): CommandName | undefined {

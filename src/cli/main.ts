@@ -45,6 +45,14 @@ export async function buildProgram(only?: CommandName): Promise<Command> {
       '--lock-timeout <seconds>',
       'give up waiting for the migration lock after this long (default 300)',
     )
+    .option(
+      '--engine <name>',
+      'what runs the migrations: stepback (its own files, the default) or django (env STEPBACK_ENGINE, or stepback.json)',
+    )
+    .option(
+      '--manage-command <command>',
+      'django: how to run the project\'s manage.py (env STEPBACK_MANAGE_COMMAND; default "python3 manage.py")',
+    )
     .showHelpAfterError()
     .exitOverride();
   const names = only ? [only] : COMMAND_NAMES;

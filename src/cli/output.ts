@@ -10,6 +10,8 @@ import { RESULT_FORMAT, type RunResult } from '../migrate/result.ts';
 import type { RunnerOptions } from '../migrate/runner.ts';
 
 export interface GlobalOptions {
+  engine?: string;
+  manageCommand?: string;
   dir?: string;
   databaseUrl?: string;
   schema?: string;

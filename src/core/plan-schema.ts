@@ -1,6 +1,7 @@
 /**
  * Reading a rollback plan and a database status from JSON (`down --plan`, the runner's `status --json`):
- * validated at the edge, like manifests. The planner itself is rollback-plan.ts.
+ * validated at the edge, like manifests. The planner itself is rollback-plan.ts (graph-plan.ts for graph
+ * engines such as Django).
  */
 import * as z from 'zod';
 import { CHECKSUM_PATTERN } from './checksum.ts';
@@ -22,7 +23,15 @@ const planSchema = z.strictObject({
   from: z.strictObject({ release: z.string().min(1), manifestDigest: sha256 }),
   to: z.strictObject({ release: z.string().min(1), manifestDigest: sha256 }),
   revert: z.array(z.strictObject({ name: z.string().min(1), checksum: sha256, downChecksum: sha256 })),
+  engine: z
+    .string()
+    .regex(/^[a-z][a-z0-9-]{0,39}$/)
+    .optional(),
   keep: z.array(z.string().min(1)),
+  targets: z
+    .array(z.strictObject({ app: z.string().min(1), migration: z.string().min(1).nullable() }))
+    .optional(),
+  squashes: z.record(z.string().min(1), z.array(z.string().min(1))).optional(),
   checks: z.array(z.strictObject({ id: z.string().min(1), ok: z.boolean(), detail: z.string() })),
 });
 

@@ -48,6 +48,11 @@ export function renderPlan(plan: RollbackPlan, options: RenderPlanOptions = {}):
         ]),
       ),
     );
+  if (plan.targets && plan.targets.length > 0)
+    parts.push(
+      '',
+      `${plan.engine ?? 'the engine'} runs, all targets at once: ${plan.targets.map((t) => `migrate ${t.app} ${t.migration ?? 'zero'}`).join(' · ')}`,
+    );
   parts.push('', renderChecks(plan.checks));
   if (!plan.checks.some((c) => c.id === 'database-matches'))
     parts.push(

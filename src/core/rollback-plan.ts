@@ -25,12 +25,18 @@ export interface PlanCheck {
 
 export interface RollbackPlan {
   format: typeof PLAN_FORMAT;
+  /** The engine that carries it out; absent: stepback's own (graph-plan.ts writes it for graph engines). */
+  engine?: string;
   from: { release: string; manifestDigest: string };
   to: { release: string; manifestDigest: string };
   /** Newest applied first: the order the downs run in. */
   revert: PlannedRevert[];
   /** Migrations that stay applied (the older manifest), in apply order. */
   keep: string[];
+  /** Graph engines: each app's target, in the order handed to the engine (graph-plan.ts). */
+  targets?: { app: string; migration: string | null }[];
+  /** Graph engines: the newer release's squashes and the migrations each replaces. */
+  squashes?: Record<string, string[]>;
   checks: PlanCheck[];
 }
 

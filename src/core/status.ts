@@ -23,6 +23,8 @@ export interface AppliedMigration {
 
 export interface DatabaseStatus {
   format: typeof STATUS_FORMAT;
+  /** The engine that reported it; absent: stepback's own. */
+  engine?: string;
   schema: string;
   /** In apply order. */
   applied: AppliedMigration[];

@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { UsageError } from '../../core/errors.ts';
-import { down } from '../../migrate/runner.ts';
+import { DEFAULT_ENGINE } from '../../core/release-manifest.ts';
+import { commandEngine } from '../engine-option.ts';
 import { runResultCommand } from '../output.ts';
 
 export function register(program: Command): void {
@@ -20,13 +21,21 @@ export function register(program: Command): void {
       await runResultCommand('down', cmd, Boolean(options.json), async (opts) => {
         if (options.to !== undefined && options.plan !== undefined)
           throw new UsageError('pass either --to or --plan, not both');
+        const { engine, manageCommand } = await commandEngine(cmd);
         if (options.plan !== undefined) {
           // Loaded only for a plan: its validation (zod) is no part of a plain `down --to`.
           const { readPlanInput } = await import('../../migrate/plan-input.ts');
           const plan = readPlanInput({ arg: typeof options.plan === 'string' ? options.plan : undefined });
-          return down({ ...opts, plan });
+          if ((plan.engine ?? DEFAULT_ENGINE) !== engine.name)
+            throw new UsageError(
+              `the plan is for the ${plan.engine ?? DEFAULT_ENGINE} engine, and this run uses ${engine.name}`,
+              {
+                hint: `pass --engine ${plan.engine ?? DEFAULT_ENGINE} (the plan's manifests say which engine made them)`,
+              },
+            );
+          return engine.down({ ...opts, manageCommand, plan });
         }
-        return down({ ...opts, to: options.to });
+        return engine.down({ ...opts, manageCommand, to: options.to });
       });
     });
 }

@@ -2,8 +2,8 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describeError, ExitCode, StepbackError, UsageError } from '../../core/errors.ts';
 import { buildManifest } from '../../core/release-manifest.ts';
-import { loadMigrations, manifestMigrations } from '../../migrate/sources.ts';
-import type { GlobalOptions } from '../output.ts';
+import { commandReader } from '../engine-option.ts';
+import { runnerOptions } from '../output.ts';
 
 /** `SOURCE_DATE_EPOCH` (seconds) when set, so the same files give a byte-identical manifest. */
 export function manifestTime(
@@ -40,16 +40,18 @@ export function register(program: Command): void {
         cmd: Command,
       ) => {
         try {
-          const g = cmd.optsWithGlobals<GlobalOptions>();
           const release = options.release ?? process.env.STEPBACK_RELEASE;
           if (!release) throw new UsageError('manifest needs --release R (or env STEPBACK_RELEASE)');
           if ((options.repository === undefined) !== (options.commit === undefined))
             throw new UsageError('--repository and --commit go together');
-          const dir = g.dir ?? process.env.STEPBACK_DIR ?? './migrations';
+          const { engine, read, manageCommand } = await commandReader(cmd);
+          const { migrations, targets } = await read({ ...runnerOptions(cmd), manageCommand });
           const manifest = buildManifest({
             release,
             createdAt: manifestTime(process.env),
-            migrations: manifestMigrations(await loadMigrations(dir)),
+            engine,
+            migrations,
+            ...(targets ? { targets } : {}),
             source:
               options.repository && options.commit
                 ? { repository: options.repository, commit: options.commit }

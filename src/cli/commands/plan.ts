@@ -13,8 +13,9 @@ import type { ManifestStore } from '../../core/manifest-store.ts';
 import { parseStatus } from '../../core/plan-schema.ts';
 import { renderPlanResult } from '../../core/plan-table.ts';
 import { type Manifest, manifestDigest } from '../../core/release-manifest.ts';
-import { type PlanResult, planRollback, reconcilePlan } from '../../core/rollback-plan.ts';
+import type { PlanResult } from '../../core/rollback-plan.ts';
 import type { DatabaseStatus } from '../../core/status.ts';
+import { plannerForManifest } from '../../engines/planners.ts';
 import type { StoreDeps } from '../../stores/common.ts';
 import { openStore } from '../../stores/registry.ts';
 
@@ -93,9 +94,10 @@ export async function runPlanCommand(options: PlanCommandOptions, io: PlanComman
   let status: DatabaseStatus | undefined;
   if (options.status) status = parseStatus(readJson(options.status, 'status', io), options.status);
 
-  const result = planRollback({ newer, older, ...(status ? { status } : {}) });
+  const planner = plannerForManifest(newer);
+  const result = planner.plan({ newer, older, ...(status ? { status } : {}) });
   const labels = { from: newer.release, to: older.release };
-  const reconciled = result.ok && status ? reconcilePlan(result.plan, status.applied) : undefined;
+  const reconciled = result.ok && status ? planner.reconcile(result.plan, status.applied) : undefined;
   const table = renderPlanResult(
     result,
     labels,

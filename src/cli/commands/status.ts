@@ -2,7 +2,7 @@ import type { Command } from 'commander';
 import { describeError, ExitCode, StepbackError } from '../../core/errors.ts';
 import { redactSecrets } from '../../core/redact.ts';
 import type { DatabaseStatus } from '../../core/status.ts';
-import { status } from '../../migrate/runner.ts';
+import { commandEngine } from '../engine-option.ts';
 import { errorResult, runnerOptions, secretsOf } from '../output.ts';
 
 export function formatStatus(s: DatabaseStatus): string {
@@ -29,7 +29,8 @@ export function register(program: Command): void {
       const secrets = secretsOf(cmd.optsWithGlobals());
       try {
         const opts = runnerOptions(cmd);
-        const result = await status(opts);
+        const { engine, manageCommand } = await commandEngine(cmd);
+        const result = await engine.status({ ...opts, manageCommand });
         if (options.json) process.stdout.write(`${redactSecrets(JSON.stringify(result), secrets)}\n`);
         else process.stderr.write(`${redactSecrets(formatStatus(result), secrets)}\n`);
         process.exitCode = ExitCode.ok;

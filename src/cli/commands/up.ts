@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { up } from '../../migrate/runner.ts';
+import { commandEngine } from '../engine-option.ts';
 import { runResultCommand } from '../output.ts';
 
 export function register(program: Command): void {
@@ -19,14 +19,16 @@ export function register(program: Command): void {
         options: { to?: string; singleTransaction?: boolean; allowOutOfOrder?: boolean; json?: boolean },
         cmd: Command,
       ) => {
-        await runResultCommand('up', cmd, Boolean(options.json), async (opts) =>
-          up({
+        await runResultCommand('up', cmd, Boolean(options.json), async (opts) => {
+          const { engine, manageCommand } = await commandEngine(cmd);
+          return engine.up({
             ...opts,
+            manageCommand,
             to: options.to,
             singleTransaction: Boolean(options.singleTransaction),
             allowOutOfOrder: Boolean(options.allowOutOfOrder),
-          }),
-        );
+          });
+        });
       },
     );
 }

@@ -1,0 +1,289 @@
+/**
+ * The Django engine: the project's migrations as Django's own loader sees them, applied and reverted by
+ * Django's own executor inside the app's code (program.ts, through manage.py), under stepback's advisory
+ * lock. stepback never writes to django_migrations; what it adds is the manifest (graph, checksums,
+ * reversibility), the per-app rollback targets (core/graph-plan.ts), the refusals before any change, and
+ * the verification afterwards: django_migrations equals the older release's set and, when stepback can
+ * reach the database (--database-url / DATABASE_URL), the schema equals the fingerprint recorded for it.
+ */
+import { describeError, ExitCode, RefusedError, StepbackError, UsageError } from '../../core/errors.ts';
+import { appliedNodes, reconcileGraphPlan } from '../../core/graph-plan.ts';
+import { redactSecrets } from '../../core/redact.ts';
+import type { RollbackPlan } from '../../core/rollback-plan.ts';
+import { type AppliedMigration, type DatabaseStatus, STATUS_FORMAT } from '../../core/status.ts';
+import { systemClock } from '../../migrate/clock.ts';
+import { connect, disconnect } from '../../migrate/connect.ts';
+import { RESULT_FORMAT, type RunResult } from '../../migrate/result.ts';
+import { STATE_TABLE } from '../../migrate/state.ts';
+import type { Engine, EngineOptions } from '../engine.ts';
+import { type DjangoGraph, type DjangoRow, type ProgramResult, runProgram } from './manage.ts';
+import { DJANGO_ENGINE, type DjangoSettings, djangoSettings } from './settings.ts';
+
+/** django_migrations against the graph, in the status document every engine reports. */
+export function statusFromGraph(
+  schema: string,
+  graph: DjangoGraph,
+  rows: readonly DjangoRow[],
+): DatabaseStatus {
+  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
+  const replaced = new Set(graph.nodes.flatMap((n) => n.replaces));
+  const squashes = Object.fromEntries(graph.nodes.map((n) => [n.name, n.replaces]));
+  const applied = appliedNodes(
+    graph.nodes.map((n) => n.name),
+    squashes,
+    new Set(rows.map((r) => r.name)),
+  );
+  return {
+    format: STATUS_FORMAT,
+    engine: DJANGO_ENGINE,
+    schema,
+    applied: rows.map((r, i): AppliedMigration => {
+      const node = byName.get(r.name);
+      const reversible = node ? node.irreversible.length === 0 : false;
+      return {
+        name: r.name,
+        order: i + 1,
+        // Django records no checksum of what it applied.
+        checksum: '',
+        downChecksum: null,
+        reversible,
+        transactional: node?.atomic ?? true,
+        release: null,
+        runId: null,
+        actor: null,
+        runnerVersion: 'django',
+        appliedAt: r.appliedAt,
+        durationMs: 0,
+      };
+    }),
+    pending: graph.nodes.filter((n) => !applied.has(n.name)).map((n) => n.name),
+    unknownApplied: rows
+      .filter((r) => !byName.has(r.name) && !replaced.has(r.name))
+      .map((r) => ({ name: r.name, release: null })),
+    drifted: [],
+    outOfOrder: [],
+  };
+}
+
+type Settings = DjangoSettings;
+
+function lockRequest(opts: EngineOptions, s: Settings) {
+  return { schema: s.schema, table: STATE_TABLE, lockTimeoutMs: opts.lockTimeoutMs ?? 300_000 };
+}
+
+function baseResult(command: 'up' | 'down', s: Settings): RunResult {
+  return {
+    format: RESULT_FORMAT,
+    command,
+    ok: true,
+    exitCode: ExitCode.ok,
+    release: s.release,
+    runId: s.runId,
+    applied: [],
+    reverted: [],
+    failed: null,
+    error: null,
+  };
+}
+
+/** The program's run result in the result document; a failure names the migration it stopped at. */
+function fill(result: RunResult, run: ProgramResult, s: Settings): void {
+  const done = run.done ?? [];
+  if (result.command === 'up') result.applied = done;
+  else result.reverted = done;
+  if (!run.ok) {
+    result.ok = false;
+    result.exitCode = (run.exitCode ?? ExitCode.migrationFailed) as RunResult['exitCode'];
+    result.error = redactSecrets(run.error ?? 'the Django program failed', s.secrets);
+    if (run.failed) result.failed = { name: run.failed, message: result.error };
+  }
+}
+
+function failWith(result: RunResult, error: unknown, s: Settings): RunResult {
+  result.ok = false;
+  result.exitCode = error instanceof StepbackError ? error.exitCode : ExitCode.migrationFailed;
+  result.error = redactSecrets(describeError(error), s.secrets);
+  return result;
+}
+
+/** Runs `body` against stepback's own connection when stepback has a URL; undefined when it has none. */
+async function withDatabase<T>(
+  s: Settings,
+  body: (client: Awaited<ReturnType<typeof connect>>) => Promise<T>,
+) {
+  if (!s.databaseUrl) return undefined;
+  const client = await connect({
+    databaseUrl: s.databaseUrl,
+    applicationName: 'stepback django',
+    waitMs: 0,
+    clock: systemClock,
+    log: s.log,
+  });
+  try {
+    return await body(client);
+  } finally {
+    await disconnect(client);
+  }
+}
+
+async function readGraphAndRows(s: Settings): Promise<{ graph: DjangoGraph; rows: DjangoRow[] }> {
+  const r = await runProgram({ op: 'status' }, s.run);
+  if (!r.ok || !r.graph)
+    throw new StepbackError(
+      redactSecrets(`Django could not report its migrations: ${r.error}`, s.secrets),
+      ExitCode.migrationFailed,
+    );
+  return { graph: r.graph, rows: r.applied ?? [] };
+}
+
+function planNodes(plan: RollbackPlan, rows: readonly DjangoRow[]): Set<string> {
+  return appliedNodes(
+    [...plan.keep, ...plan.revert.map((r) => r.name)],
+    plan.squashes ?? {},
+    new Set(rows.map((r) => r.name)),
+  );
+}
+
+function stillToRevert(plan: RollbackPlan, rows: readonly DjangoRow[]): string[] {
+  const nodes = planNodes(plan, rows);
+  return plan.revert.filter((r) => nodes.has(r.name)).map((r) => r.name);
+}
+
+async function down(opts: EngineOptions & { plan?: RollbackPlan; to?: string }): Promise<RunResult> {
+  const s = djangoSettings(opts);
+  const result = baseResult('down', s);
+  try {
+    const plan = opts.plan;
+    if (!plan)
+      throw new UsageError('the django engine reverts only to a plan', {
+        hint: 'make one with `stepback plan --from NEWER.json --to OLDER.json --out PLAN.json`, then `stepback down --engine django --plan PLAN.json`',
+      });
+    if (plan.engine !== DJANGO_ENGINE || !plan.targets)
+      throw new UsageError(`the plan is for the ${plan.engine ?? 'stepback'} engine, not django`);
+    const before = await readGraphAndRows(s);
+    const reconciled = reconcileGraphPlan(plan, before.rows);
+    if (!reconciled.ok)
+      throw new RefusedError(
+        `refusing to roll back from ${plan.from.release} to ${plan.to.release}: the database no longer matches the plan; nothing was changed`,
+        {
+          problems: reconciled.reasons,
+          hint: 'check `stepback status --engine django`, then make a new plan',
+        },
+      );
+    const graphNames = new Set(before.graph.nodes.map((n) => n.name));
+    const foreign = [...plan.keep, ...plan.revert.map((r) => r.name)].filter((n) => !graphNames.has(n));
+    if (foreign.length > 0)
+      throw new RefusedError(
+        `refusing to roll back: this code's migration graph is not ${plan.from.release}'s; nothing was changed`,
+        {
+          problems: [`the plan names ${foreign.join(', ')}, which this code does not have`],
+          hint: `run it with the code (image) of ${plan.from.release}, which has every migration to revert`,
+        },
+      );
+    if (reconciled.alreadyReverted.length > 0)
+      s.log(`resuming: already reverted ${reconciled.alreadyReverted.join(', ')}`);
+    let rows = before.rows;
+    if (reconciled.remaining.length === 0) s.log('nothing to revert');
+    else {
+      s.log(
+        `reverting ${reconciled.remaining.length} migration(s): ${plan.targets.map((t) => `migrate ${t.app} ${t.migration ?? 'zero'}`).join(', ')}`,
+      );
+      const run = await runProgram(
+        {
+          op: 'down',
+          ...lockRequest(opts, s),
+          targets: plan.targets.map((t) => [t.app, t.migration]),
+          expect: reconciled.remaining.map((r) => r.name),
+        },
+        s.run,
+      );
+      fill(result, run, s);
+      if (run.applied) rows = run.applied;
+      if (!result.ok) {
+        // Django commits each migration: say what the database holds now, as read back, never a guess.
+        if (run.applied) {
+          const left = stillToRevert(plan, run.applied);
+          result.error = `${result.error}\ndjango_migrations, read back, has ${run.applied.length} row(s); still to revert: ${left.join(', ') || 'nothing'}; run the same plan again to resume`;
+        } else
+          result.error = `${result.error}\ndjango_migrations could not be read back; check \`stepback status --engine django\` before running the plan again`;
+        return result;
+      }
+    }
+    // The state proof: django_migrations, read back, is exactly the older release's set.
+    const nodes = appliedNodes(
+      [...plan.keep, ...plan.revert.map((r) => r.name)],
+      plan.squashes ?? {},
+      new Set(rows.map((r) => r.name)),
+    );
+    const stillApplied = plan.revert.filter((r) => nodes.has(r.name)).map((r) => r.name);
+    const missing = plan.keep.filter((n) => !nodes.has(n));
+    const state = { matches: stillApplied.length === 0 && missing.length === 0, stillApplied, missing };
+    const schema = await withDatabase(s, async (client) => {
+      const { verifyReleaseFingerprint } = await import('../../schema/record.ts');
+      return verifyReleaseFingerprint(client, { schema: s.schema, release: plan.to.release });
+    }).catch((error: unknown) => ({ error: redactSecrets((error as Error).message, s.secrets) }));
+    result.verification = {
+      state,
+      schema: schema ?? {
+        matches: null,
+        reason: 'stepback has no database URL to fingerprint the schema with',
+      },
+    };
+    if (!state.matches) {
+      result.ok = false;
+      result.exitCode = ExitCode.migrationFailed;
+      result.error = `after the run django_migrations is not ${plan.to.release}'s set: still applied ${stillApplied.join(', ') || '-'}, missing ${missing.join(', ') || '-'}`;
+    } else s.log(`django_migrations matches release ${plan.to.release}`);
+    if (schema && 'matches' in schema)
+      s.log(
+        schema.matches === null
+          ? `schema not verified: ${schema.reason}`
+          : schema.matches
+            ? `schema matches release ${plan.to.release} as deployed`
+            : `warning: schema differs from release ${plan.to.release}: ${schema.differences.join('; ')}`,
+      );
+    return result;
+  } catch (error) {
+    return failWith(result, error, s);
+  }
+}
+
+export const djangoEngine: Engine = {
+  name: DJANGO_ENGINE,
+  async status(opts) {
+    const s = djangoSettings(opts);
+    const { graph, rows } = await readGraphAndRows(s);
+    return statusFromGraph(s.schema, graph, rows);
+  },
+  async up(opts) {
+    const s = djangoSettings(opts);
+    const result = baseResult('up', s);
+    try {
+      if (opts.to !== undefined || opts.singleTransaction || opts.allowOutOfOrder)
+        throw new UsageError(
+          'the django engine applies every pending migration, as `manage.py migrate` does',
+          {
+            hint: 'drop --to, --single-transaction and --allow-out-of-order (Django decides the order and the transactions per migration)',
+          },
+        );
+      const run = await runProgram({ op: 'up', ...lockRequest(opts, s) }, s.run);
+      fill(result, run, s);
+      if (result.ok && result.applied.length === 0) s.log('nothing to apply: the database is up to date');
+      if (result.ok && s.release) {
+        const release = s.release;
+        // What this release's migrations produced, for verifying a later rollback to it.
+        result.verification = await withDatabase(s, async (client) => {
+          const { recordReleaseFingerprint } = await import('../../schema/record.ts');
+          return recordReleaseFingerprint(client, { schema: s.schema, release });
+        }).catch((error: unknown) => {
+          s.log(`warning: could not record the schema fingerprint: ${(error as Error).message}`);
+          return { error: redactSecrets((error as Error).message, s.secrets) };
+        });
+      }
+      return result;
+    } catch (error) {
+      return failWith(result, error, s);
+    }
+  },
+  down,
+};
