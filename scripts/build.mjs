@@ -103,6 +103,10 @@ const common = (minify) => ({
   target: 'node20',
   minify,
   legalComments: 'none',
+  // Paths inside node_modules as they are, not where a symlinked node_modules (a git worktree sharing one
+  // install) resolves to: chunk names hash the module paths, so otherwise such a build names every chunk
+  // differently from CI's, which installs node_modules in place.
+  preserveSymlinks: true,
   // Prefer the ES module builds of the AWS SDK and friends: smaller and faster to start.
   mainFields: ['module', 'main'],
   // Optional native/driver modules that pg and umzug probe for but never need here.
