@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-O2DKROMI.js";import"./chunk-Q5N374AW.js";import"./chunk-EST5TPJL.js";import"./chunk-ETEEPVDB.js";import"./chunk-N6TGG2LX.js";import"./chunk-JOZVUGGU.js";import"./chunk-DGHUPBHZ.js";import"./chunk-X2Z7UIJJ.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

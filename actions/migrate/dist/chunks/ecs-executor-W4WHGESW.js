@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{c as a,d as b,e as c,f as d}from"./chunk-GGWV463L.js";import"./chunk-NVS4OVZD.js";import"./chunk-OK5AULYJ.js";import"./chunk-ULYZNZYZ.js";import"./chunk-7JLC6KFH.js";import"./chunk-EST5TPJL.js";import"./chunk-N6TGG2LX.js";import"./chunk-TBI7EKI5.js";import"./chunk-DGHUPBHZ.js";import"./chunk-X2Z7UIJJ.js";export{a as DEFAULT_RUNNER_COMMAND,d as EcsTaskExecutor,b as startedByFor,c as tagValue};

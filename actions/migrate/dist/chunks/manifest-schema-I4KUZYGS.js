@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b,c}from"./chunk-CHJ7OE5M.js";import"./chunk-HI4O3ALC.js";import"./chunk-SU6GJNMY.js";import"./chunk-D46HNC6J.js";import"./chunk-D3KWM2N2.js";import"./chunk-TBI7EKI5.js";import"./chunk-X2Z7UIJJ.js";export{b as describeIssues,a as formatIssuePath,c as parseManifest};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b}from"./chunk-ZC7EFXJQ.js";import"./chunk-LFU7VD4B.js";import"./chunk-ULYZNZYZ.js";import"./chunk-YPVIAGPN.js";import"./chunk-EST5TPJL.js";import"./chunk-N6TGG2LX.js";import"./chunk-DGHUPBHZ.js";import"./chunk-X2Z7UIJJ.js";export{b as EcsTaskDefinitions,a as registerInputOf};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b}from"./chunk-SUN54ATE.js";import"./chunk-OK5AULYJ.js";import"./chunk-ULYZNZYZ.js";import"./chunk-EST5TPJL.js";import"./chunk-N6TGG2LX.js";import"./chunk-TBI7EKI5.js";import"./chunk-DGHUPBHZ.js";import"./chunk-X2Z7UIJJ.js";export{b as EcsTaskDefinitions,a as registerInputOf};
