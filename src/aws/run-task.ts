@@ -32,6 +32,7 @@ import {
 } from '../core/ecs-verdict.ts';
 import { RefusedError, UsageError } from '../core/errors.ts';
 import type { Log } from '../core/ports.ts';
+import { RESULT_FORMAT } from '../core/result-format.ts';
 import { AwsAccessError, awsCall, type CallContext, callContext, errorText } from './aws-call.ts';
 import type { TimeDeps } from './clock.ts';
 import { type LogsClient, LogTail } from './log-tail.ts';
@@ -93,7 +94,7 @@ export interface RunTaskClients {
 }
 
 /** The runner's one-line JSON result (key order is not a contract, so look anywhere in a JSON-looking line). */
-export const RESULT_LINE = /^\s*\{.*"format":"stepback\/result@1"/;
+export const RESULT_LINE = new RegExp(`^\\s*\\{.*"format":"${RESULT_FORMAT.replace('/', '\\/')}"`);
 
 const MISSING_LIMIT = 5;
 const RECHECKS = 3;
@@ -310,138 +311,152 @@ export async function runTask(
   deps: TimeDeps = {},
 ): Promise<TaskRunResult> {
   const ctx = callContext(log, deps, { timeoutMs: o.timeoutMs, signal: o.signal });
-  const { clock } = ctx;
-  const deadline = ctx.deadline!;
-  const pollMs = o.pollIntervalMs ?? 6_000;
-  const logMs = Math.min(o.logIntervalMs ?? 1_000, pollMs);
-  const fastMs = o.fastPollIntervalMs ?? 1_000;
-  const finished = o.finishedLine ?? ((line: string) => RESULT_LINE.test(line));
-  const echo = o.echo ?? true;
-
   const resolved = await resolveRun(clients, o, ctx);
-  const base = { taskDefinitionArn: resolved.taskDefinitionArn, lines: [] as string[], logsRead: false };
-  if (o.signal?.aborted)
-    return {
-      ...base,
-      ok: false,
-      exitCode: null,
-      taskArn: '',
-      message: 'Cancelled before the task was started',
-    };
-
-  const start = await startTask(clients.ecs, resolved, o, ctx, log);
-  if (!start.task?.taskArn) {
-    return {
-      ...base,
-      ok: false,
-      exitCode: null,
-      taskArn: '',
-      message: start.message ?? 'RunTask started no task',
-    };
-  }
-  const taskArn = start.task.taskArn;
-  const id = taskId(taskArn);
-  log.info(
-    `Started task ${id} (${taskArn}) from ${resolved.taskDefinitionArn}, container ${o.containerName}`,
-  );
-
-  const where = awslogsOf(resolved.container, id);
-  let sawFinish = false;
-  const tail = where
-    ? new LogTail(
-        clients.logsIn?.(where.region) ?? clients.logs,
-        where.group,
-        where.stream,
-        (line) => {
-          if (echo) log.info(line);
-          if (finished(line)) sawFinish = true;
-        },
-        ctx,
-      )
-    : undefined;
-  if (tail) log.info(`Following logs ${where!.group} ${where!.stream}`);
-  else
-    log.warn(
-      `Container ${o.containerName} has no awslogs log configuration (awslogs-group and awslogs-stream-prefix): its output cannot be shown, and the migration result can only be judged by its exit code`,
-    );
-
-  let task: Task | undefined = start.task;
-  let lastStatus = task.lastStatus;
-  let missing = 0;
-  let rechecks = 0;
-  let fastLeft = 0;
-  let nextDescribe = clock.now() + Math.min(pollMs, logMs);
-  let verdict: TaskVerdict = { state: 'running', lastStatus: lastStatus ?? 'PROVISIONING' };
-  const lines = () => tail?.lines ?? [];
-  const result = (ok: boolean, exitCode: number | null, message: string): TaskRunResult => ({
-    ok,
-    exitCode,
-    taskArn,
+  const notStarted = (message: string): TaskRunResult => ({
+    ok: false,
+    exitCode: null,
+    taskArn: '',
     taskDefinitionArn: resolved.taskDefinitionArn,
     message,
-    lines: lines(),
-    logsRead: tail?.exists ?? false,
-    ...(task ? { task } : {}),
+    lines: [],
+    logsRead: false,
   });
+  if (o.signal?.aborted) return notStarted('Cancelled before the task was started');
 
-  const giveUp = async (why: string, reason: string): Promise<TaskRunResult> => {
-    log.error(why);
-    const stop = await stopTask(clients.ecs, o.cluster, taskArn, reason, ctx, log);
-    await tail?.poll().catch(() => 0);
-    return result(false, null, `${why}; ${stop}`);
-  };
+  const start = await startTask(clients.ecs, resolved, o, ctx, log);
+  if (!start.task?.taskArn) return notStarted(start.message ?? 'RunTask started no task');
+  return new StartedTask(clients, o, resolved, start.task, log, ctx).watch();
+}
 
-  try {
+/**
+ * A started task, from RunTask to its verdict: its log stream followed while it runs, DescribeTasks polled
+ * on a cadence that speeds up once the runner printed its result, and StopTask sent when the step is
+ * cancelled, times out or loses access.
+ */
+class StartedTask {
+  readonly taskArn: string;
+  readonly id: string;
+  private task: Task;
+  private lastStatus: string | undefined;
+  private readonly tail: LogTail | undefined;
+  private readonly where: { group: string; stream: string } | undefined;
+  private sawFinish = false;
+  private readonly clock: CallContext['clock'];
+  private readonly deadline: number;
+  private readonly pollMs: number;
+  private readonly logMs: number;
+
+  constructor(
+    private readonly clients: RunTaskClients,
+    private readonly o: RunTaskOptions,
+    private readonly resolved: ResolvedRun,
+    task: Task,
+    private readonly log: Log,
+    private readonly ctx: CallContext,
+  ) {
+    this.task = task;
+    this.taskArn = task.taskArn!;
+    this.id = taskId(this.taskArn);
+    this.lastStatus = task.lastStatus;
+    this.clock = ctx.clock;
+    this.deadline = ctx.deadline!;
+    this.pollMs = o.pollIntervalMs ?? 6_000;
+    this.logMs = Math.min(o.logIntervalMs ?? 1_000, this.pollMs);
+    log.info(
+      `Started task ${this.id} (${this.taskArn}) from ${resolved.taskDefinitionArn}, container ${o.containerName}`,
+    );
+    const where = awslogsOf(resolved.container, this.id);
+    this.where = where;
+    this.tail = where ? this.followLogs(where) : undefined;
+  }
+
+  /** The container's awslogs stream, echoed line by line; the runner's result line marks the end near. */
+  private followLogs(where: NonNullable<ReturnType<typeof awslogsOf>>): LogTail {
+    const finished = this.o.finishedLine ?? ((line: string) => RESULT_LINE.test(line));
+    const echo = this.o.echo ?? true;
+    const tail = new LogTail(
+      this.clients.logsIn?.(where.region) ?? this.clients.logs,
+      where.group,
+      where.stream,
+      (line) => {
+        if (echo) this.log.info(line);
+        if (finished(line)) this.sawFinish = true;
+      },
+      this.ctx,
+    );
+    this.log.info(`Following logs ${where.group} ${where.stream}`);
+    return tail;
+  }
+
+  async watch(): Promise<TaskRunResult> {
+    if (!this.tail)
+      this.log.warn(
+        `Container ${this.o.containerName} has no awslogs log configuration (awslogs-group and awslogs-stream-prefix): its output cannot be shown, and the migration result can only be judged by its exit code`,
+      );
+    let verdict: TaskVerdict | TaskRunResult;
+    try {
+      verdict = await this.untilVerdict();
+    } catch (error) {
+      if (error instanceof AwsAccessError) {
+        const stop = await this.stop(`stepback: lost access while waiting (${error.operation})`);
+        error.problems.push(`task ${this.taskArn} was running; ${stop}`);
+      }
+      throw error;
+    }
+    if ('taskArn' in verdict) return verdict;
+    return this.judge(verdict);
+  }
+
+  /**
+   * Polls until the task's verdict is final; or, when the step is cancelled, times out or the task stays
+   * invisible, stops it (where it still runs) and returns that failure.
+   */
+  private async untilVerdict(): Promise<TaskVerdict | TaskRunResult> {
+    const { clock, o } = this;
+    const fastMs = o.fastPollIntervalMs ?? 1_000;
+    let missing = 0;
+    let rechecks = 0;
+    let fastLeft = 0;
+    let nextDescribe = clock.now() + Math.min(this.pollMs, this.logMs);
     for (;;) {
-      if (o.signal?.aborted) {
-        return await giveUp(
-          `Cancelled while task ${id} was ${lastStatus ?? 'starting'}`,
+      if (o.signal?.aborted)
+        return this.giveUp(
+          `Cancelled while task ${this.id} was ${this.lastStatus ?? 'starting'}`,
           'stepback: the pipeline step was cancelled',
         );
-      }
-      if (clock.now() >= deadline) {
+      if (clock.now() >= this.deadline) {
         const minutes = (o.timeoutMs / 60_000).toFixed(1);
-        return await giveUp(
-          `Timed out after ${minutes} min waiting for task ${id} (${lastStatus ?? 'unknown'})`,
+        return this.giveUp(
+          `Timed out after ${minutes} min waiting for task ${this.id} (${this.lastStatus ?? 'unknown'})`,
           `stepback: timed out after ${minutes} min waiting for the migration`,
         );
       }
-      if (tail) {
-        const before = sawFinish;
-        await tail.poll();
-        if (sawFinish && !before) {
+      if (this.tail) {
+        const before = this.sawFinish;
+        await this.tail.poll();
+        if (this.sawFinish && !before) {
           // The command printed its result: the task is about to stop. Look now and then often, briefly.
           fastLeft = o.fastPolls ?? 10;
           nextDescribe = clock.now();
         }
       }
       if (clock.now() >= nextDescribe) {
-        const out = await awsCall(
-          'ecs:DescribeTasks',
-          () => clients.ecs.send(new DescribeTasksCommand({ cluster: o.cluster, tasks: [taskArn] })),
-          ctx,
-        );
-        const described = out.tasks?.find((t) => t.taskArn === taskArn);
-        if (!described) {
+        const described = await this.describe();
+        if (!described.task) {
           missing += 1;
-          const reason = describeFailures(out.failures ?? []) || 'not returned';
           if (missing > MISSING_LIMIT)
-            return result(
+            return this.result(
               false,
               null,
-              `Task ${id} is not visible to DescribeTasks (${reason}) after ${missing} polls`,
+              `Task ${this.id} is not visible to DescribeTasks (${described.reason}) after ${missing} polls`,
             );
-          log.info(`Task ${id} not visible yet (${reason}); polling again`);
-          nextDescribe = clock.now() + Math.min(pollMs, 2_000 * missing);
+          this.log.info(`Task ${this.id} not visible yet (${described.reason}); polling again`);
+          nextDescribe = clock.now() + Math.min(this.pollMs, 2_000 * missing);
         } else {
           missing = 0;
-          task = described;
-          if (task.lastStatus !== lastStatus) {
-            log.info(`Task ${id}: ${lastStatus ?? '?'} → ${task.lastStatus}`);
-            lastStatus = task.lastStatus;
-          }
-          verdict = taskVerdict(task, o.containerName, rechecks >= RECHECKS);
-          if (verdict.state === 'succeeded' || verdict.state === 'failed') break;
+          this.seen(described.task);
+          const verdict = taskVerdict(this.task, o.containerName, rechecks >= RECHECKS);
+          if (verdict.state === 'succeeded' || verdict.state === 'failed') return verdict;
           if (verdict.state === 'recheck') {
             rechecks += 1;
             nextDescribe = clock.now() + 2_000;
@@ -449,42 +464,82 @@ export async function runTask(
             fastLeft -= 1;
             nextDescribe = clock.now() + fastMs;
           } else {
-            nextDescribe = clock.now() + pollMs;
+            nextDescribe = clock.now() + this.pollMs;
           }
         }
       }
       const wait = Math.max(
         0,
-        Math.min(tail ? logMs : pollMs, nextDescribe - clock.now(), deadline - clock.now()),
+        Math.min(
+          this.tail ? this.logMs : this.pollMs,
+          nextDescribe - clock.now(),
+          this.deadline - clock.now(),
+        ),
       );
       await clock.sleep(wait, o.signal);
     }
-  } catch (error) {
-    if (error instanceof AwsAccessError) {
-      const stop = await stopTask(
-        clients.ecs,
-        o.cluster,
-        taskArn,
-        `stepback: lost access while waiting (${error.operation})`,
-        ctx,
-        log,
-      );
-      error.problems.push(`task ${taskArn} was running; ${stop}`);
-    }
-    throw error;
   }
 
-  // The result line is the last thing the runner prints: once it was seen, the drain only confirms the end.
-  if (tail) await tail.drain(sawFinish ? 100 : 1_000);
-  if (tail && !tail.exists)
-    log.warn(
-      `No log stream ${where!.group}/${where!.stream} appeared (the container may never have started)`,
+  private async describe(): Promise<
+    { task: Task; reason?: undefined } | { task?: undefined; reason: string }
+  > {
+    const out = await awsCall(
+      'ecs:DescribeTasks',
+      () =>
+        this.clients.ecs.send(new DescribeTasksCommand({ cluster: this.o.cluster, tasks: [this.taskArn] })),
+      this.ctx,
     );
-  if (verdict.state === 'succeeded') {
-    log.info(verdict.message);
-    return result(true, 0, verdict.message);
+    const task = out.tasks?.find((t) => t.taskArn === this.taskArn);
+    return task ? { task } : { reason: describeFailures(out.failures ?? []) || 'not returned' };
   }
-  if (verdict.state !== 'failed') return result(false, null, `Task ${id} ended without a verdict`);
-  log.error(verdict.message);
-  return result(false, verdict.exitCode, verdict.message);
+
+  private seen(task: Task): void {
+    this.task = task;
+    if (task.lastStatus !== this.lastStatus) {
+      this.log.info(`Task ${this.id}: ${this.lastStatus ?? '?'} → ${task.lastStatus}`);
+      this.lastStatus = task.lastStatus;
+    }
+  }
+
+  /** The task stopped: the rest of its log, then the container's verdict. */
+  private async judge(verdict: TaskVerdict): Promise<TaskRunResult> {
+    // The result line is the last thing the runner prints: once it was seen, the drain only confirms the end.
+    if (this.tail) await this.tail.drain(this.sawFinish ? 100 : 1_000);
+    if (this.tail && !this.tail.exists)
+      this.log.warn(
+        `No log stream ${this.where!.group}/${this.where!.stream} appeared (the container may never have started)`,
+      );
+    if (verdict.state === 'succeeded') {
+      this.log.info(verdict.message);
+      return this.result(true, 0, verdict.message);
+    }
+    if (verdict.state !== 'failed')
+      return this.result(false, null, `Task ${this.id} ended without a verdict`);
+    this.log.error(verdict.message);
+    return this.result(false, verdict.exitCode, verdict.message);
+  }
+
+  private async giveUp(why: string, reason: string): Promise<TaskRunResult> {
+    this.log.error(why);
+    const stop = await this.stop(reason);
+    await this.tail?.poll().catch(() => 0);
+    return this.result(false, null, `${why}; ${stop}`);
+  }
+
+  private stop(reason: string): Promise<string> {
+    return stopTask(this.clients.ecs, this.o.cluster, this.taskArn, reason, this.ctx, this.log);
+  }
+
+  private result(ok: boolean, exitCode: number | null, message: string): TaskRunResult {
+    return {
+      ok,
+      exitCode,
+      taskArn: this.taskArn,
+      taskDefinitionArn: this.resolved.taskDefinitionArn,
+      message,
+      lines: this.tail?.lines ?? [],
+      logsRead: this.tail?.exists ?? false,
+      task: this.task,
+    };
+  }
 }
