@@ -77,12 +77,6 @@ export interface RehearseOptions {
   now?: () => number;
 }
 
-class StepFailed extends Error {
-  constructor(readonly stepError: StepError) {
-    super(stepError.message);
-  }
-}
-
 const RESET_SQL = `do $reset$ declare s record; begin
   for s in select nspname from pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema' loop
     execute format('drop schema %I cascade', s.nspname);
@@ -129,46 +123,49 @@ class ScratchSession {
     };
   }
 
+  /**
+   * One migration step. A step that fails is the rehearsal's answer, not an error: it comes back as its
+   * StepError (rolled back where the step ran in a transaction), for the caller to record.
+   */
   async step(
     m: MigrationSource,
     direction: 'up' | 'down',
     label: StepError['step'] = direction,
-  ): Promise<void> {
+  ): Promise<StepError | undefined> {
     try {
       await runStep(this.session(), m, direction, 'own');
+      return undefined;
     } catch (error) {
       const sql = m.layout === 'module' ? null : direction === 'up' ? m.upSql : m.downSql;
-      throw new StepFailed(
-        toStepError(error, {
-          step: label,
-          sql,
-          path: direction === 'up' ? m.upPath : m.downPath,
-          transactional: direction === 'up' ? m.transactional : m.downTransactional,
-          dir: this.dir,
-          redact: this.redact,
-        }),
-      );
+      return toStepError(error, {
+        step: label,
+        sql,
+        path: direction === 'up' ? m.upPath : m.downPath,
+        transactional: direction === 'up' ? m.transactional : m.downTransactional,
+        dir: this.dir,
+        redact: this.redact,
+      });
     }
   }
 
-  async loadFixture(m: MigrationSource, ref: FixtureRef): Promise<void> {
+  /** The fixture rows for `m`, in one transaction; a fixture that fails comes back as its StepError. */
+  async loadFixture(m: MigrationSource, ref: FixtureRef): Promise<StepError | undefined> {
     const sql = readFixture(ref);
     try {
       await this.client.query(`BEGIN;\n${sql}\n;\nCOMMIT`);
     } catch (error) {
       await this.client.query('ROLLBACK').catch(() => {});
-      throw new StepFailed(
-        toStepError(error, {
-          step: 'fixture',
-          sql,
-          path: ref.path,
-          transactional: true,
-          dir: this.dir,
-          redact: this.redact,
-        }),
-      );
+      return toStepError(error, {
+        step: 'fixture',
+        sql,
+        path: ref.path,
+        transactional: true,
+        dir: this.dir,
+        redact: this.redact,
+      });
     }
     this.fixtures.set(m.name, sql);
+    return undefined;
   }
 
   /**
@@ -188,7 +185,9 @@ class ScratchSession {
     for (const m of ups) {
       const rows = this.fixtures.get(m.name);
       if (rows !== undefined) await this.client.query(`BEGIN;\n${rows}\n;\nCOMMIT`);
-      await this.step(m, 'up');
+      // These ups all ran before on this database's twin: one failing now is not the migration's verdict.
+      const failed = await this.step(m, 'up');
+      if (failed) throw new Error(failed.message);
     }
   }
 
@@ -238,15 +237,12 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
       `rehearsing ${fresh.length} migration(s) in scratch database ${scratch.name} (PostgreSQL ${serverVersion})`,
     );
     for (const m of base) {
-      try {
-        await session.step(m, 'up');
-      } catch (error) {
-        if (!(error instanceof StepFailed)) throw error;
+      const failed = await session.step(m, 'up');
+      if (failed)
         throw new MigrationFailedError(
           m.name,
-          `the previous release's migration ${m.name} failed on the scratch database: ${describeStepError(error.stepError)}`,
+          `the previous release's migration ${m.name} failed on the scratch database: ${describeStepError(failed)}`,
         );
-      }
     }
     const baseFingerprint = await session.fingerprint();
 
@@ -343,14 +339,9 @@ async function rehearseOne(
     dataDifferences: [],
   };
   const upOnly = async (outcome: MigrationOutcome): Promise<MigrationRehearsal> => {
-    try {
-      await session.step(m, 'up');
-      result.outcome = outcome;
-    } catch (error) {
-      if (!(error instanceof StepFailed)) throw error;
-      result.outcome = 'up-failed';
-      result.error = error.stepError;
-    }
+    const failed = await session.step(m, 'up');
+    result.outcome = failed ? 'up-failed' : outcome;
+    if (failed) result.error = failed;
     return result;
   };
   if (o.skip) {
@@ -371,30 +362,24 @@ async function rehearseOne(
   }
   if (fixture) {
     result.fixture = fixture.display;
-    try {
-      await session.loadFixture(m, fixture);
-    } catch (error) {
-      if (!(error instanceof StepFailed)) throw error;
-      result.error = error.stepError;
+    const failed = await session.loadFixture(m, fixture);
+    if (failed) {
+      result.error = failed;
       return upOnly('fixture-failed');
     }
     rowsBefore = await session.snapshot();
   }
   const before = await session.fingerprint();
-  try {
-    await session.step(m, 'up');
-  } catch (error) {
-    if (!(error instanceof StepFailed)) throw error;
+  const upFailed = await session.step(m, 'up');
+  if (upFailed) {
     result.outcome = 'up-failed';
-    result.error = error.stepError;
+    result.error = upFailed;
     return result;
   }
-  try {
-    await session.step(m, 'down');
-  } catch (error) {
-    if (!(error instanceof StepFailed)) throw error;
+  const downFailed = await session.step(m, 'down');
+  if (downFailed) {
     result.outcome = 'down-failed';
-    result.error = error.stepError;
+    result.error = downFailed;
     // A transactional down rolled back: the database is as after the up, ready for the next migration.
     if (!m.downTransactional) result.note = 'the down ran outside a transaction; the database was rebuilt';
     return result;
@@ -404,12 +389,10 @@ async function rehearseOne(
   if (rowsBefore) result.dataDifferences = diffRows(rowsBefore, await session.snapshot());
   if (result.differences.length > 0) result.outcome = 'not-restored';
   else if (result.dataDifferences.length > 0) result.outcome = 'data-changed';
-  try {
-    await session.step(m, 'up', 'up again');
-  } catch (error) {
-    if (!(error instanceof StepFailed)) throw error;
+  const reapplyFailed = await session.step(m, 'up', 'up again');
+  if (reapplyFailed) {
     if (result.outcome === 'ok') result.outcome = 'reapply-failed';
-    result.error = error.stepError;
+    result.error = reapplyFailed;
   }
   return result;
 }
@@ -431,12 +414,8 @@ async function revertRelease(
   }
   const reverted: string[] = [];
   for (const m of [...fresh].reverse()) {
-    try {
-      await session.step(m, 'down');
-    } catch (error) {
-      if (!(error instanceof StepFailed)) throw error;
-      return { outcome: 'down-failed', reverted, failed: m.name, error: error.stepError, differences: [] };
-    }
+    const failed = await session.step(m, 'down');
+    if (failed) return { outcome: 'down-failed', reverted, failed: m.name, error: failed, differences: [] };
     reverted.push(m.name);
   }
   const differences = diffSchemas(baseFingerprint, await session.fingerprint(), { columnOrder }).map(
