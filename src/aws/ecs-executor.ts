@@ -4,7 +4,8 @@
  * pipeline can read the runner's one-line JSON result.
  */
 import type { CapacityProviderStrategyItem, LaunchType, NetworkConfiguration } from '@aws-sdk/client-ecs';
-import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
+import { checkEcsOverride } from '../core/ecs-override.ts';
+import type { ExecRequest, ExecResult, Log, MigrationExecutor, RequestCheck } from '../core/ports.ts';
 import type { TimeDeps } from './clock.ts';
 import { type RunTaskClients, type RunTaskOptions, runTask } from './run-task.ts';
 
@@ -44,8 +45,17 @@ export function tagValue(text: string): string {
 
 export class EcsTaskExecutor implements MigrationExecutor {
   readonly kind = 'ecs' as const;
+  readonly runs = 'task-definition' as const;
 
   constructor(private readonly config: EcsTaskExecutorConfig) {}
+
+  check(request: ExecRequest): RequestCheck {
+    return checkEcsOverride(
+      request,
+      this.config.runnerCommand ?? DEFAULT_RUNNER_COMMAND,
+      this.config.containerName,
+    );
+  }
 
   async run(request: ExecRequest, log: Log): Promise<ExecResult> {
     const c = this.config;

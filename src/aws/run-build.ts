@@ -253,6 +253,7 @@ export interface CodeBuildExecutorConfig extends TimeDeps {
 
 export class CodeBuildExecutor implements MigrationExecutor {
   readonly kind = 'codebuild' as const;
+  readonly runs = 'image' as const;
 
   constructor(private readonly config: CodeBuildExecutorConfig) {}
 

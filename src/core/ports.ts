@@ -42,8 +42,23 @@ export interface ExecResult {
   stdout?: string;
 }
 
+/** What an executor found about a request before running it. */
+export interface RequestCheck {
+  /** Why the executor cannot run the request at all (empty: it can). */
+  problems: string[];
+  /** ECS: the characters of the RunTask container override the request needs. */
+  overrideLength?: number;
+}
+
 export interface MigrationExecutor {
   readonly kind: 'ecs' | 'codebuild' | 'runner';
+  /**
+   * What a run's code comes from: the release's task definition (ecs), its image (codebuild) or the files on
+   * this machine (runner). The flows ask this, never the kind.
+   */
+  readonly runs: 'task-definition' | 'image' | 'checkout';
+  /** Checked before anything runs; absent when the executor can run any request. */
+  check?(request: ExecRequest): RequestCheck;
   run(request: ExecRequest, log: Log): Promise<ExecResult>;
 }
 

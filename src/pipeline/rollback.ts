@@ -15,7 +15,7 @@ import type { Manifest } from '../core/release-manifest.ts';
 import { planRollback, type RollbackPlan, reconcilePlan } from '../core/rollback-plan.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 import { deploy } from './deploy.ts';
-import { ECS_OVERRIDE_LIMIT, ecsOverrideLength, encodePlan, PLAN_ENV } from './plan-transport.ts';
+import { encodePlan, PLAN_ENV } from './plan-transport.ts';
 import { findManifest } from './record-release.ts';
 import { resultErrorText } from './result-text.ts';
 import {
@@ -38,10 +38,6 @@ export interface RollbackOptions {
   drain?: boolean;
   /** The database status, when the caller already has it; otherwise read through the newer image. */
   status?: DatabaseStatus;
-  /** The migration container's name, for the ECS override size check. */
-  container?: string;
-  /** What the executor puts before the stepback arguments in the command override (counted in its size). */
-  commandPrefix?: string[];
   idempotencyKey: string;
   /** Per step (status, down, deploy). */
   timeoutMs: number;
@@ -190,7 +186,7 @@ async function releaseRecords(
     const missing = [foundNewer, foundOlder].flatMap((f) => ('problem' in f ? [f.problem] : []));
     throw new Stop(refused(facts, missing, 'Cannot plan without both release records. Nothing was changed.'));
   }
-  const needs = manifestNeeds(newer, older, deps.executor.kind);
+  const needs = manifestNeeds(newer, older, deps.executor.runs);
   if (needs.length > 0)
     throw new Stop(
       refused(facts, needs, 'The release records lack what the rollback needs. Nothing was changed.'),
@@ -199,15 +195,12 @@ async function releaseRecords(
 }
 
 /** Pure: what the two records must carry for this rollback to be possible at all. */
-export function manifestNeeds(
-  newer: Manifest,
-  older: Manifest,
-  executorKind: MigrationExecutor['kind'],
-): string[] {
+export function manifestNeeds(newer: Manifest, older: Manifest, runs: MigrationExecutor['runs']): string[] {
   const out: string[] = [];
   if (!older.taskDefinitionArn)
     out.push(`release ${older.release} has no task definition recorded, so there is nothing to deploy`);
-  if (executorKind !== 'runner' && !newer.taskDefinitionArn)
+  // An executor that runs the release's build (its task definition, or the image recorded with it) needs that record.
+  if (runs !== 'checkout' && !newer.taskDefinitionArn)
     out.push(
       `release ${newer.release} has no task definition recorded, so its down migrations cannot be run`,
     );
@@ -291,23 +284,15 @@ function checkedDownRequest(
     newer,
     'down',
   );
-  const overrideLength =
-    deps.executor.kind === 'ecs'
-      ? ecsOverrideLength(
-          { ...downRequest, args: [...(options.commandPrefix ?? []), ...downRequest.args] },
-          options.container ?? 'app',
-        )
-      : undefined;
-  if (overrideLength !== undefined) facts.overrideLength = overrideLength;
-  if (overrideLength !== undefined && overrideLength > ECS_OVERRIDE_LIMIT && toRevert.length > 0)
+  const check = deps.executor.check?.(downRequest);
+  if (check?.overrideLength !== undefined) facts.overrideLength = check.overrideLength;
+  if (check && check.problems.length > 0 && toRevert.length > 0)
     throw new Stop(
       refused(
         facts,
-        [
-          `the plan needs a ${overrideLength}-character container override; ECS allows at most ${ECS_OVERRIDE_LIMIT}`,
-        ],
-        `The rollback plan (${plan.revert.length} migrations) does not fit into an ECS RunTask override: ${overrideLength} characters, limit ${ECS_OVERRIDE_LIMIT}. ` +
-          'Roll back in steps through intermediate releases, or run the down with the codebuild or runner executor. Nothing was changed.',
+        check.problems,
+        `The rollback plan (${plan.revert.length} migrations) cannot be run by the ${deps.executor.kind} executor: ${check.problems.join('; ')}. ` +
+          'Roll back in steps through intermediate releases, or run the down with another executor. Nothing was changed.',
       ),
     );
   return downRequest;

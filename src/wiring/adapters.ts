@@ -6,21 +6,10 @@ import { UsageError } from '../core/errors.ts';
 import type { ManifestStore } from '../core/manifest-store.ts';
 import type { DeployTarget, Log, MigrationExecutor, TaskDefinitions } from '../core/ports.ts';
 import type { DeployConfig, ExecutorConfig } from './config.ts';
-
-export const DEFAULT_RUNNER_COMMAND = 'npx --no-install stepback';
+import { executorPlugin } from './executors/registry.ts';
 
 export async function makeExecutor(config: ExecutorConfig): Promise<MigrationExecutor> {
-  if (config.kind === 'runner') {
-    const { RunnerExecutor } = await import('../pipeline/local/runner-executor.ts');
-    const command = (config.runnerCommand ?? DEFAULT_RUNNER_COMMAND).split(/\s+/).filter(Boolean);
-    return new RunnerExecutor({
-      command,
-      dir: config.migrationsDir ?? 'migrations',
-      ...(config.databaseUrl ? { env: { DATABASE_URL: config.databaseUrl } } : {}),
-    });
-  }
-  const { makeAwsExecutor } = await import('./aws-adapters.ts');
-  return makeAwsExecutor(config);
+  return executorPlugin(config.kind).create(config);
 }
 
 export async function makeDeployTarget(config: DeployConfig): Promise<DeployTarget> {

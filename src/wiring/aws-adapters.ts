@@ -1,6 +1,7 @@
 /**
- * The AWS side of the adapter factory (src/aws does the work), in its own module so only the paths that
- * talk to AWS load the SDK, and each path loads only the clients it uses (ECS + Logs for a task, CodeBuild +
+ * The AWS side of the adapter factories (src/aws does the work; the ECS and CodeBuild executors build
+ * themselves from these pieces, src/wiring/executors/), in its own module so only the paths that talk to
+ * AWS load the SDK, and each path loads only the clients it uses (ECS + Logs for a task, CodeBuild +
  * Logs for a build): SDK loading is most of an action's time to its first AWS call. The configuration is
  * checked at once; the SDK and the adapter load on first use, so a flow that reads a store first (a rollback
  * reads both release records) makes that request before any ECS code is evaluated. Endpoints and
@@ -9,12 +10,12 @@
 
 import type { LogsClient } from '../aws/log-tail.ts';
 import { UsageError } from '../core/errors.ts';
-import type { DeployTarget, ExecRequest, Log, MigrationExecutor, TaskDefinitions } from '../core/ports.ts';
+import type { DeployTarget, Log, TaskDefinitions } from '../core/ports.ts';
 import { DeployTargetConfigError } from './adapter-errors.ts';
 import type { DeployConfig, ExecutorConfig } from './config.ts';
 
 /** Same rule as src/aws/clients.ts resolveRegion (not imported: that module loads every SDK client). */
-function regionOf(explicit: string | undefined): string {
+export function regionOf(explicit: string | undefined): string {
   const region = explicit || process.env.AWS_REGION || process.env.AWS_DEFAULT_REGION;
   if (!region)
     throw new UsageError('No AWS region is set', {
@@ -24,11 +25,11 @@ function regionOf(explicit: string | undefined): string {
 }
 
 /** Every SDK client's settings (the SDK's own defaults, stated). */
-function clientConfig(region: string) {
+export function clientConfig(region: string) {
   return { region, maxAttempts: 3, retryMode: 'standard' };
 }
 
-async function ecsClient(region: string) {
+export async function ecsClient(region: string) {
   const { ECSClient } = await import('../aws/ecs-client.ts');
   return new ECSClient(clientConfig(region));
 }
@@ -44,7 +45,7 @@ function logsClientOnFirstUse(region: string): LogsClient {
   return { send: async (command) => (await client()).send(command) };
 }
 
-function logsClients(region: string) {
+export function logsClients(region: string) {
   const logs = logsClientOnFirstUse(region);
   const others = new Map<string, LogsClient>([[region, logs]]);
   return {
@@ -63,7 +64,7 @@ function logsClients(region: string) {
 }
 
 /** The value `load` resolves to, loaded by the first call and shared by later ones. */
-function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
+export function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
   let loaded: Promise<T> | undefined;
   return () => {
     loaded ??= load();
@@ -71,73 +72,9 @@ function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
   };
 }
 
-function runnerCommand(config: ExecutorConfig): string[] | undefined {
+export function runnerCommand(config: ExecutorConfig): string[] | undefined {
   const words = config.runnerCommand?.split(/\s+/).filter(Boolean);
   return words && words.length > 0 ? words : undefined;
-}
-
-export async function makeAwsExecutor(config: ExecutorConfig): Promise<MigrationExecutor> {
-  const region = regionOf(config.region);
-  const command = runnerCommand(config);
-  if (config.kind === 'codebuild') {
-    if (!config.codebuildProject)
-      throw new DeployTargetConfigError('codebuild-project', 'executor codebuild');
-    const loaded = onFirstUse(async () => {
-      const [{ CodeBuildExecutor }, { CodeBuildClient }] = await Promise.all([
-        import('../aws/run-build.ts'),
-        import('../aws/codebuild-client.ts'),
-      ]);
-      return {
-        CodeBuildExecutor,
-        clients: { codebuild: new CodeBuildClient(clientConfig(region)), logs: logsClients(region).logs },
-      };
-    });
-    const projectName = config.codebuildProject;
-    // The image differs per request (a rollback's downs run in the newer release's image).
-    return {
-      kind: 'codebuild',
-      run: async (request: ExecRequest, log: Log) => {
-        const { CodeBuildExecutor, clients } = await loaded();
-        return new CodeBuildExecutor({
-          clients,
-          projectName,
-          ...((request.image ?? config.image) ? { image: request.image ?? config.image } : {}),
-          ...(command ? { runnerCommand: command } : {}),
-        }).run(request, log);
-      },
-    };
-  }
-  if (!config.cluster) throw new DeployTargetConfigError('cluster', 'executor ecs');
-  if (!config.container) throw new DeployTargetConfigError('container', 'executor ecs');
-  const { cluster, container } = config;
-  const subnets = config.subnets ?? [];
-  const loaded = onFirstUse(async () => {
-    const [{ EcsTaskExecutor }, ecs] = await Promise.all([
-      import('../aws/ecs-executor.ts'),
-      ecsClient(region),
-    ]);
-    const logs = logsClients(region);
-    return new EcsTaskExecutor({
-      clients: { ecs, ...logs },
-      cluster,
-      containerName: container,
-      ...(config.service ? { service: config.service } : {}),
-      ...(command ? { runnerCommand: command } : {}),
-      ...(config.launchType ? { launchType: config.launchType } : {}),
-      ...(subnets.length > 0
-        ? {
-            networkConfiguration: {
-              awsvpcConfiguration: {
-                subnets,
-                ...(config.securityGroups?.length ? { securityGroups: config.securityGroups } : {}),
-                assignPublicIp: config.assignPublicIp ? 'ENABLED' : 'DISABLED',
-              },
-            },
-          }
-        : {}),
-    });
-  });
-  return { kind: 'ecs', run: async (request, log) => (await loaded()).run(request, log) };
 }
 
 export async function makeAwsDeployTarget(config: DeployConfig): Promise<DeployTarget> {

@@ -1,3 +1,6 @@
+/** How the stepback CLI is started when runner-command is not given (inside the image, or on this machine). */
+export const DEFAULT_RUNNER_COMMAND = 'npx --no-install stepback';
+
 /** The settings an executor and a deploy target are built from, however they were given (action inputs or CLI flags). */
 export interface ExecutorConfig {
   kind: 'ecs' | 'codebuild' | 'runner';

@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { UsageError } from '../core/errors.ts';
 import { isStoreUrl, STORE_SCHEMES } from '../stores/registry.ts';
+import { EXECUTORS, executorPlugin } from './executors/registry.ts';
 
 /** `core.getInput`-shaped: the raw string, '' when not supplied. */
 export type GetInput = (name: string) => string;
@@ -102,7 +103,6 @@ const taskDefinitionArn = (): Field<string | undefined> =>
 const storeUrl = (): Field<string> =>
   required().check(rule((v: string) => v === '' || isStoreUrl(v), STORE_MESSAGE));
 
-export const EXECUTORS = ['ecs', 'codebuild', 'runner'] as const;
 export const DEPLOY_TARGETS = ['ecs', 'file'] as const;
 export const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL'] as const;
 
@@ -194,15 +194,11 @@ function crossChecks(name: ActionName, v: Record<string, unknown>): string[] {
     if (v[input] === undefined || (Array.isArray(v[input]) && (v[input] as unknown[]).length === 0))
       out.push(`${input}: is required ${why}`);
   };
-  if (name === 'migrate' || name === 'rollback') {
-    if (v.executor === 'ecs') {
-      need('cluster', 'with executor ecs');
-      need('container', 'with executor ecs (the container that runs stepback)');
-      if (v['launch-type'] === 'FARGATE' && v.service === undefined)
-        need('subnets', 'with executor ecs on FARGATE unless service is given to copy the network from');
-    }
-    if (v.executor === 'codebuild') need('codebuild-project', 'with executor codebuild');
-    if (name === 'migrate' && v.executor === 'ecs') need('task-definition', 'with executor ecs');
+  if ((name === 'migrate' || name === 'rollback') && v.executor !== undefined) {
+    const executor = executorPlugin(v.executor as (typeof EXECUTORS)[number]);
+    out.push(...executor.problems(v));
+    if (name === 'migrate' && executor.runs === 'task-definition')
+      need('task-definition', `with executor ${executor.kind}`);
   }
   if (name === 'rollback' || name === 'deploy') {
     if (v['deploy-target'] === 'ecs') {

@@ -11,13 +11,7 @@ import { type MigrateOutcome, migrate } from '../pipeline/migrate.ts';
 import { type RecordReleaseOutcome, recordRelease } from '../pipeline/record-release.ts';
 import { rollback } from '../pipeline/rollback.ts';
 import type { RollbackOutcome } from '../pipeline/rollback-outcome.ts';
-import {
-  DEFAULT_RUNNER_COMMAND,
-  makeDeployTarget,
-  makeExecutor,
-  makeTaskDefinitions,
-  openReleaseStore,
-} from './adapters.ts';
+import { makeDeployTarget, makeExecutor, makeTaskDefinitions, openReleaseStore } from './adapters.ts';
 import { deployConfig, executorConfig } from './executor-config.ts';
 import type { ActionInputs } from './inputs.ts';
 
@@ -104,8 +98,6 @@ export async function runRollback(
       ...(inputs['from-release'] ? { fromRelease: inputs['from-release'] } : {}),
       dryRun: inputs['dry-run'],
       drain: inputs.drain,
-      ...(inputs.container ? { container: inputs.container } : {}),
-      commandPrefix: (inputs['runner-command'] ?? DEFAULT_RUNNER_COMMAND).split(/\s+/).filter(Boolean),
       // The plan (dry run) and the apply are separate jobs of one workflow run: their runs must not be shared.
       idempotencyKey: ctx.idempotencyKey(inputs['dry-run'] ? 'plan' : 'rollback', inputs['to-release']),
       timeoutMs: minutes(inputs['timeout-minutes']),

@@ -12,6 +12,7 @@ import type {
   ExecResult,
   LiveRelease,
   MigrationExecutor,
+  RequestCheck,
 } from '../../src/core/ports.ts';
 import { buildManifest, type Manifest, type ManifestMigration } from '../../src/core/release-manifest.ts';
 import type { AppliedMigration, DatabaseStatus } from '../../src/core/status.ts';
@@ -111,10 +112,16 @@ export function resultLine(fields: Record<string, unknown>): string {
 /** Answers each request with the next scripted response (or a function of the request). */
 export class ScriptedExecutor implements MigrationExecutor {
   readonly requests: ExecRequest[] = [];
+  readonly runs: MigrationExecutor['runs'];
+  readonly check?: (request: ExecRequest) => RequestCheck;
   constructor(
     readonly kind: MigrationExecutor['kind'],
     private readonly answer: (request: ExecRequest) => Partial<ExecResult> & { stdout?: string },
-  ) {}
+    options: { check?: (request: ExecRequest) => RequestCheck } = {},
+  ) {
+    this.runs = ({ ecs: 'task-definition', codebuild: 'image', runner: 'checkout' } as const)[kind];
+    if (options.check) this.check = options.check;
+  }
   async run(request: ExecRequest): Promise<ExecResult> {
     this.requests.push(request);
     const a = this.answer(request);

@@ -1,12 +1,13 @@
 /** migrate, record-release and the result/plan transport: pure decisions and flows over fakes of the ports. */
 import { describe, expect, it } from 'vitest';
+import { ecsOverrideLength } from '../../src/core/ecs-override.ts';
 import { RefusedError } from '../../src/core/errors.ts';
 import type { TaskDefinitionInfo, TaskDefinitions } from '../../src/core/ports.ts';
 import { planRollback } from '../../src/core/rollback-plan.ts';
 import { decodePlanText } from '../../src/migrate/plan-input.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
 import { migrate, migrateOutcome } from '../../src/pipeline/migrate.ts';
-import { ecsOverrideLength, encodePlan } from '../../src/pipeline/plan-transport.ts';
+import { encodePlan } from '../../src/pipeline/plan-transport.ts';
 import { recordRelease } from '../../src/pipeline/record-release.ts';
 import { parseRunnerResult, parseStatusOutput } from '../../src/pipeline/result.ts';
 import { MemoryStore, manifest, migration, resultLine, ScriptedExecutor, statusOf, tdArn } from './fakes.ts';

@@ -4,13 +4,15 @@
  * (The same flow against real PostgreSQL and the real CLI: test/actions/bundles.test.ts, test/pipeline/local.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
+import { ECS_OVERRIDE_LIMIT } from '../../src/core/ecs-override.ts';
 import type { ExecRequest } from '../../src/core/ports.ts';
 import type { DatabaseStatus } from '../../src/core/status.ts';
 import { decodePlanText } from '../../src/migrate/plan-input.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
-import { ECS_OVERRIDE_LIMIT, PLAN_ENV } from '../../src/pipeline/plan-transport.ts';
+import { PLAN_ENV } from '../../src/pipeline/plan-transport.ts';
 import { type RollbackOptions, rollback } from '../../src/pipeline/rollback.ts';
 import { databasePosition } from '../../src/pipeline/rollback-outcome.ts';
+import { ecsExecutor } from '../../src/wiring/executors/ecs.ts';
 import {
   MemoryStore,
   manifest,
@@ -75,7 +77,7 @@ function setup(s: Scenario = {}) {
   return { store, executor, target, deps: { store, executor, target } };
 }
 
-const base: RollbackOptions = { toRelease: 'v1', idempotencyKey: 'k', timeoutMs: 60_000, container: 'app' };
+const base: RollbackOptions = { toRelease: 'v1', idempotencyKey: 'k', timeoutMs: 60_000 };
 
 describe('rollback', () => {
   it('discovers the live release, runs the downs from the newer task definition, then deploys the older one', async () => {
@@ -178,7 +180,16 @@ describe('rollback', () => {
     const big = manifest('v9', names, 9);
     const small = manifest('v1', [names[0]!], 1);
     const store = new MemoryStore(big, small);
-    const executor = new ScriptedExecutor('ecs', () => ({ stdout: JSON.stringify(statusOf(big)) }));
+    // The ECS executor's own request check, as the ecs plug-in builds it (no AWS call is made).
+    const ecs = await ecsExecutor.create({
+      kind: 'ecs',
+      region: 'eu-west-1',
+      cluster: 'c',
+      container: 'app',
+    });
+    const executor = new ScriptedExecutor('ecs', () => ({ stdout: JSON.stringify(statusOf(big)) }), {
+      check: (request) => ecs.check!(request),
+    });
     const target = new RecordingTarget({ taskDefinitionArn: tdArn(9), release: 'v9' });
     const outcome = await rollback(base, { store, executor, target }, memoryLog());
     expect(outcome.status).toBe('refused');

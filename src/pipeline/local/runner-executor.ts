@@ -24,6 +24,7 @@ export interface RunnerExecutorOptions {
 
 export class RunnerExecutor implements MigrationExecutor {
   readonly kind = 'runner' as const;
+  readonly runs = 'checkout' as const;
   constructor(private readonly options: RunnerExecutorOptions) {
     if (options.command.length === 0) throw new Error('RunnerExecutor needs a command');
   }

@@ -1,0 +1,47 @@
+/** Executor `codebuild`: a build of a CodeBuild project, in the release's image when it is known. */
+import type { ExecRequest, Log } from '../../core/ports.ts';
+import { DeployTargetConfigError } from '../adapter-errors.ts';
+import { commandWords, type ExecutorPlugin, required } from './plugin.ts';
+
+export const codebuildExecutor: ExecutorPlugin<'codebuild'> = {
+  kind: 'codebuild',
+  runs: 'image',
+
+  problems: (inputs) => required(inputs, 'codebuild-project', 'with executor codebuild'),
+
+  async create(config) {
+    const aws = await import('../aws-adapters.ts');
+    const region = aws.regionOf(config.region);
+    const command = commandWords(config);
+    if (!config.codebuildProject)
+      throw new DeployTargetConfigError('codebuild-project', 'executor codebuild');
+    const projectName = config.codebuildProject;
+    const loaded = aws.onFirstUse(async () => {
+      const [{ CodeBuildExecutor }, { CodeBuildClient }] = await Promise.all([
+        import('../../aws/run-build.ts'),
+        import('../../aws/codebuild-client.ts'),
+      ]);
+      return {
+        CodeBuildExecutor,
+        clients: {
+          codebuild: new CodeBuildClient(aws.clientConfig(region)),
+          logs: aws.logsClients(region).logs,
+        },
+      };
+    });
+    // The image differs per request (a rollback's downs run in the newer release's image).
+    return {
+      kind: 'codebuild',
+      runs: 'image',
+      run: async (request: ExecRequest, log: Log) => {
+        const { CodeBuildExecutor, clients } = await loaded();
+        return new CodeBuildExecutor({
+          clients,
+          projectName,
+          ...((request.image ?? config.image) ? { image: request.image ?? config.image } : {}),
+          ...(command ? { runnerCommand: command } : {}),
+        }).run(request, log);
+      },
+    };
+  },
+};
