@@ -1,0 +1,2 @@
+import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
+function i(e,t){let n={containerOverrides:[{name:t,command:e.args,environment:Object.entries(e.env).map(([r,s])=>({name:r,value:s}))}]};return JSON.stringify(n).length}function o(e,t,n){let r=i({...e,args:[...t,...e.args]},n);return{overrideLength:r,problems:r>8192?[`it does not fit into an ECS RunTask override: ${r} characters, limit 8192`]:[]}}export{o as a};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{c as a,d as b,e as c,f as d}from"./chunk-L2ZXISBC.js";import"./chunk-DIRORFI7.js";import"./chunk-R4HSGHD5.js";import"./chunk-TD3TBZSR.js";import"./chunk-VNJCTSBL.js";import"./chunk-TOSNXARG.js";import"./chunk-NQ6JG4FT.js";import"./chunk-7ZYONC46.js";import"./chunk-PCCMTOD5.js";import"./chunk-X2Z7UIJJ.js";export{a as DEFAULT_RUNNER_COMMAND,d as EcsTaskExecutor,b as startedByFor,c as tagValue};
