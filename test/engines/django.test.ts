@@ -7,6 +7,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checksumOf } from '../../src/core/checksum.ts';
+import { djangoEngine } from '../../src/engines/django/engine.ts';
 import { lockKey } from '../../src/migrate/lock.ts';
 import { allowSlowProcesses, jsonLine, migrationsDir, runCli } from '../cli/cli.ts';
 import { databasesForThisFile, type TestDatabase, withClient } from '../support/pg.ts';
@@ -244,6 +245,44 @@ describe.skipIf(djangoMissing)('the django engine (real Django, real PostgreSQL)
         async (c) => (await c.query(`select to_regclass('django_migrations') as t`)).rows[0].t,
       ),
     ).toBeNull();
+  });
+
+  it('eight concurrent runs apply each Django migration exactly once', async () => {
+    const db = await fresh('dj_concurrent');
+    const v2 = djangoRelease('v2');
+    const runs = await Promise.all(
+      Array.from({ length: 8 }, () =>
+        djangoEngine.up({
+          dir: v2.dir,
+          manageCommand: v2.manage,
+          databaseUrl: db.url,
+          release: null,
+          env: {},
+        }),
+      ),
+    );
+    for (const run of runs) expect(run.error).toBeNull();
+    // Between them the runs applied each node of v2's graph once (a fresh database gets the squash itself)…
+    expect(runs.flatMap((r) => r.applied.map((a) => a.name)).sort()).toEqual(
+      [
+        'billing.0001_initial',
+        'billing.0002_invoice_note',
+        'shop.0001_squashed_0002',
+        'shop.0003_seed_products',
+        'shop.0004_product_sku_index',
+      ].sort(),
+    );
+    expect(runs.filter((r) => r.applied.length > 0)).toHaveLength(1);
+    // …and django_migrations has one row each (Django records a squash as the migrations it replaces, and
+    // the squash once all of those are applied).
+    const all = await rows(db);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all).toHaveLength(7);
+    const seeded = await withClient(
+      db.url,
+      async (c) => (await c.query('select count(*)::int as n from shop_product')).rows[0].n,
+    );
+    expect(seeded).toBe(3);
   });
 
   it('says how to point it at the python that has Django', async () => {
