@@ -4,7 +4,7 @@
  * writes bench/results.md and bench/results.json. A script, not a test: it never asserts a timing. A piece that
  * has not landed yet (or fails) is reported as "not measured yet (reason)" and the rest still runs.
  *
- *   node bench/run.mjs [--quick] [--rounds N] [--count N] [--only migrate,planner,bundles,taskstop]
+ *   node bench/run.mjs [--quick] [--rounds N] [--count N] [--only migrate,planner,bundles,taskstop,adopt]
  *                      [--budget SECONDS] [--no-build] [--out DIR]
  *
  * Defaults: 1,000 migrations, 12 rounds (3 with --quick; medians on a shared VM need that many, and 12 puts
@@ -24,6 +24,7 @@ import { parseArgs } from 'node:util';
 import { generateMigrations, writeMigrationSets } from './lib/generate.mjs';
 import { dropAll, dropStale, serverSettings, serverVersion } from './lib/pg.mjs';
 import { renderMarkdown } from './lib/report.mjs';
+import { benchAdopt } from './sections/adopt.mjs';
 import { benchBundles, node24Path } from './sections/bundles.mjs';
 import { benchMigrate, probeCli } from './sections/migrate.mjs';
 import { benchPlanner } from './sections/planner.mjs';
@@ -133,7 +134,7 @@ try {
 
   const cliPath = join(root, 'dist/cli.js');
   let cli = { available: false, reason: 'not probed', path: cliPath };
-  if (wanted('migrate') || wanted('taskstop')) {
+  if (wanted('migrate') || wanted('taskstop') || wanted('adopt')) {
     const buildError = await buildCli();
     cli = buildError ? { available: false, reason: buildError, path: cliPath } : await probeCli(cliPath);
     log(`stepback CLI: ${cli.available ? cliPath : cli.reason}`);
@@ -156,12 +157,15 @@ try {
   results.taskStop = await section('taskstop', () =>
     benchTaskStop({ tmp, runs: flags.quick ? 3 : 5, cli, log }),
   );
+  results.adopt = await section('adopt', () =>
+    benchAdopt({ tmp, count, runs: flags.quick ? 3 : 5, cli, log }),
+  );
   results.finishedAt = new Date().toISOString();
   // With --only, the sections not run keep their numbers from the previous results.json (marked as such).
   const previousFile = join(flags.out, 'results.json');
   if (only && existsSync(previousFile)) {
     const previous = JSON.parse(readFileSync(previousFile, 'utf8'));
-    for (const key of ['migrate', 'planner', 'bundles', 'taskStop']) {
+    for (const key of ['migrate', 'planner', 'bundles', 'taskStop', 'adopt']) {
       if (results[key]?.skipped && previous[key] && !previous[key].skipped) {
         results[key] = {
           ...previous[key],

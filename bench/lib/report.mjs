@@ -215,6 +215,18 @@ function taskStopSection(r) {
   return out;
 }
 
+function adoptSection(r) {
+  const out = ['## Adoption of a long history', ''];
+  if (!r || r.skipped) return [...out, 'skipped in this run', ''];
+  if (r.notMeasured) return [...out, notYet(r.notMeasured), ''];
+  out.push(...loadLine(r), ...(r.description ?? []), '');
+  out.push(
+    `Median ${ms(r.stats.median)} (min ${ms(r.stats.min)}, max ${ms(r.stats.max)}) over ${r.stats.runs.length} runs.`,
+    '',
+  );
+  return out;
+}
+
 /** Each goal: met, not met, or not measured — never silently absent. */
 export function goals(results) {
   const rows = [];
@@ -270,6 +282,12 @@ export function goals(results) {
     ts?.stats ? (ts.stats.median < 2000 ? 'met' : 'NOT met') : notYet(ts?.notMeasured ?? 'not run'),
     ts?.stats ? ms(ts.stats.median) : '',
   ]);
+  const ad = results.adopt;
+  rows.push([
+    `adopting a ${ad?.count ?? 1000}-migration history in under a second`,
+    ad?.stats ? (ad.stats.median < 1000 ? 'met' : 'NOT met') : notYet(ad?.notMeasured ?? 'not run'),
+    ad?.stats ? ms(ad.stats.median) : '',
+  ]);
   return rows;
 }
 
@@ -292,6 +310,7 @@ export function renderMarkdown(results) {
     ...plannerSection(results.planner),
     ...bundlesSection(results.bundles),
     ...taskStopSection(results.taskStop),
+    ...adoptSection(results.adopt),
   ];
   return `${out.join('\n')}\n`;
 }

@@ -36,18 +36,20 @@ export interface AdoptSource {
 export type AdoptDecision = { ok: true; adopt: string[] } | { ok: false; problems: string[] };
 
 /**
- * The migrations to record as applied, in directory order, or every reason not to. `sameVersion` says
- * whether a tool's version names a directory id (numerically for most tools; as text for dbmate);
- * `compare` orders versions for `latest` and `baseline`.
+ * The migrations to record as applied, in directory order, or every reason not to. `versionKey` maps a
+ * tool's version and a directory id to one key when they name the same migration (by value for most tools;
+ * as text for dbmate); `compare` orders versions for `latest` and `baseline`.
  */
 export function decideAdoption(
   state: ToolState,
   sources: readonly AdoptSource[],
-  rules: { sameVersion: (version: string, id: string) => boolean; compare: (a: string, b: string) => number },
+  rules: { versionKey: (version: string) => string; compare: (a: string, b: string) => number },
 ): AdoptDecision {
   const problems = [...state.unsafe];
   const applied = new Set<number>();
-  const indexOf = (version: string) => sources.findIndex((s) => rules.sameVersion(version, s.id));
+  // One lookup per row: a history of thousands is matched in one pass, not rows × files comparisons.
+  const byKey = new Map(sources.map((s, i) => [rules.versionKey(s.id), i]));
+  const indexOf = (version: string) => byKey.get(rules.versionKey(version)) ?? -1;
 
   if (state.baseline !== undefined) {
     sources.forEach((s, i) => {

@@ -150,11 +150,18 @@ export interface StateRowValues {
 const elapsedMsSql = (startedExpr: string): string =>
   `greatest(0, round(extract(epoch from clock_timestamp() - ${startedExpr}) * 1000))::integer`;
 
-/** The applied row's insert with each value given as SQL (a literal, or a parameter of a prepared statement). */
-function appliedInsert(names: StateNames, values: string[], startedExpr: string): string {
+/** The applied rows' insert with each value given as SQL (a literal, or a parameter of a prepared statement). */
+function appliedInsert(
+  names: StateNames,
+  values: string[],
+  startedExpr: string,
+  more: string[][] = [],
+): string {
+  const tuple = (v: string[]) =>
+    `(${v.join(', ')}, ${startedExpr}, clock_timestamp(), ${elapsedMsSql(startedExpr)})`;
   return `insert into ${names.migrations} (name, checksum, down_checksum, reversible, transactional, release, run_id,
       actor, runner_version, started_at, finished_at, duration_ms)
-    values (${values.join(', ')}, ${startedExpr}, clock_timestamp(), ${elapsedMsSql(startedExpr)})`;
+    values ${[values, ...more].map(tuple).join(',\n      ')}`;
 }
 
 /**
@@ -168,6 +175,21 @@ export function insertAppliedSql(
   startedExpr: string,
 ): string {
   return appliedInsert(names, appliedValues(row, who), startedExpr);
+}
+
+/**
+ * One insert of many applied rows, in order (adopt records a whole history: one statement instead of one per
+ * row). Empty for no rows.
+ */
+export function insertAppliedRowsSql(
+  names: StateNames,
+  rows: readonly StateRowValues[],
+  who: Provenance,
+  startedExpr: string,
+): string {
+  if (rows.length === 0) return '';
+  const [first, ...rest] = rows.map((row) => appliedValues(row, who));
+  return appliedInsert(names, first!, startedExpr, rest);
 }
 
 /** The literal values of the applied row, in appliedInsert's column order (name … runner_version). */

@@ -1,9 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { decideAdoption, type ToolState } from '../../src/core/adopt.ts';
-import { compareIds } from '../../src/migrate/layouts/order.ts';
+import { compareIds, numericKey } from '../../src/migrate/layouts/order.ts';
 
 const sources = ['1', '1.1', '2', '3'].map((id) => ({ name: `V${id}__m`, id }));
-const rules = { sameVersion: (v: string, id: string) => compareIds(v, id, true) === 0, compare: compareIds };
+const rules = {
+  versionKey: (v: string) => numericKey(v, true),
+  compare: (a: string, b: string) => compareIds(a, b, true),
+};
 const state = (over: Partial<ToolState>): ToolState => ({
   tool: 'flyway',
   table: 'h',

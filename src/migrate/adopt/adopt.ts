@@ -10,7 +10,7 @@ import { describeError, ExitCode, RefusedError, StepbackError, UsageError } from
 import { passwordOf, redactSecrets } from '../../core/redact.ts';
 import { rollbackQuietly } from '../execute.ts';
 import { type RunnerOptions, type Session, settings, withSession } from '../runner.ts';
-import { ensureStateSql, insertAppliedSql, insertEventSql } from '../state.ts';
+import { ensureStateSql, insertAppliedRowsSql, insertEventSql } from '../state.ts';
 import { type FoundTable, findStateTables, isToolName, TOOL_NAMES } from './registry.ts';
 import type { ToolName } from './types.ts';
 
@@ -164,7 +164,12 @@ async function record(
   origin: { tool: ToolName | null; table: string | null; release: string },
 ): Promise<void> {
   const who = { ...s.who, release: origin.release };
-  const rows = names.map((name) => insertAppliedSql(s.names, s.bySource.get(name)!, who, 'now()'));
+  const rows = insertAppliedRowsSql(
+    s.names,
+    names.map((name) => s.bySource.get(name)!),
+    who,
+    'now()',
+  );
   const event = insertEventSql(s.names, 'resolve', names.at(-1) ?? null, who, {
     detail: {
       action: 'adopt',
@@ -175,7 +180,9 @@ async function record(
     },
   });
   try {
-    await s.client.query(`BEGIN;\n${ensureStateSql(s.names)};\n${[...rows, event].join(';\n')};\nCOMMIT`);
+    await s.client.query(
+      `BEGIN;\n${ensureStateSql(s.names)};\n${[rows, event].filter(Boolean).join(';\n')};\nCOMMIT`,
+    );
   } catch (error) {
     await rollbackQuietly(s.client);
     throw error;

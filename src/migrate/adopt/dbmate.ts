@@ -12,6 +12,6 @@ export const dbmateState: StateReader = {
     return { tool: 'dbmate', table: qualified, kind: 'each', versions: rows, unsafe: [] };
   },
   // dbmate compares versions as text, as it writes them.
-  sameVersion: (version, id) => version === id,
+  versionKey: (version) => version,
   compare: (a, b) => (a < b ? -1 : a > b ? 1 : 0),
 };

@@ -4,7 +4,7 @@
  * done), an undo, or a repeatable migration make the history one stepback cannot take over as a prefix.
  */
 import { crc32 } from 'node:zlib';
-import { compareIds } from '../layouts/order.ts';
+import { compareIds, numericKey } from '../layouts/order.ts';
 import type { StateReader } from './types.ts';
 
 interface HistoryRow {
@@ -58,7 +58,7 @@ export const flywayState: StateReader = {
       unsafe,
     };
   },
-  sameVersion: (version, id) => compareIds(version, id, true) === 0,
+  versionKey: (version) => numericKey(version, true),
   compare: (a, b) => compareIds(a, b, true),
   toolChecksum: (source) => flywayChecksum(source.upSql ?? ''),
 };

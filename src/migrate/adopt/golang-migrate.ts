@@ -1,5 +1,5 @@
 /** golang-migrate: `schema_migrations(version bigint, dirty boolean)`, one row holding the current version. */
-import { compareIds } from '../layouts/order.ts';
+import { compareIds, numericKey } from '../layouts/order.ts';
 import type { StateReader } from './types.ts';
 
 export const golangMigrate: StateReader = {
@@ -24,6 +24,6 @@ export const golangMigrate: StateReader = {
     const versions = row && row.version !== '-1' ? [{ version: row.version }] : [];
     return { tool: 'golang-migrate', table: qualified, kind: 'latest', versions, unsafe };
   },
-  sameVersion: (version, id) => compareIds(version, id) === 0,
+  versionKey: (version) => numericKey(version),
   compare: compareIds,
 };

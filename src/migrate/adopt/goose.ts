@@ -2,7 +2,7 @@
  * goose: `goose_db_version(id, version_id, is_applied, tstamp)`, a log: each apply and each revert adds a
  * row, so a version is applied when its latest row says so. Version 0 is the row goose starts the table with.
  */
-import { compareIds } from '../layouts/order.ts';
+import { compareIds, numericKey } from '../layouts/order.ts';
 import type { StateReader } from './types.ts';
 
 export const gooseState: StateReader = {
@@ -18,6 +18,6 @@ export const gooseState: StateReader = {
     );
     return { tool: 'goose', table: qualified, kind: 'each', versions: rows, unsafe: [] };
   },
-  sameVersion: (version, id) => compareIds(version, id) === 0,
+  versionKey: (version) => numericKey(version),
   compare: compareIds,
 };

@@ -2,7 +2,7 @@
  * migratus: `schema_migrations(id bigint, applied timestamp, description)`, one row per applied migration.
  * Its lock is a reserved row (id -1) that a killed run leaves behind.
  */
-import { compareIds } from '../layouts/order.ts';
+import { compareIds, numericKey } from '../layouts/order.ts';
 import type { StateReader } from './types.ts';
 
 export const migratusState: StateReader = {
@@ -21,6 +21,6 @@ export const migratusState: StateReader = {
     const versions = rows.filter((r) => r.id !== '-1').map((r) => ({ version: r.id }));
     return { tool: 'migratus', table: qualified, kind: 'each', versions, unsafe };
   },
-  sameVersion: (version, id) => compareIds(version, id) === 0,
+  versionKey: (version) => numericKey(version),
   compare: compareIds,
 };

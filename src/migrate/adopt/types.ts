@@ -16,8 +16,8 @@ export interface StateReader {
   columns: readonly string[];
   /** Reads the table (only reads: adopt never writes another tool's table). */
   read(client: pg.ClientBase, qualified: string): Promise<ToolState>;
-  /** Whether the tool's recorded version is this directory id. */
-  sameVersion(version: string, id: string): boolean;
+  /** A version's key, equal for a recorded version and the directory id it names. */
+  versionKey(version: string): string;
   /** Version order, for `latest` and `baseline`. */
   compare(a: string, b: string): number;
   /** The checksum the tool records for a migration, when it records one. */

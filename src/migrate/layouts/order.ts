@@ -17,6 +17,16 @@ function numericParts(id: string): string[] {
   return (id.match(/\d+/g) ?? []).map((run) => run.replace(/^0+(?=\d)/, ''));
 }
 
+/**
+ * The id's value as a string, equal for ids that compareIds holds equal (`0010.2` → `10.2`; with
+ * `missingIsZero`, trailing zero parts dropped: `1.0` → `1`).
+ */
+export function numericKey(id: string, missingIsZero = false): string {
+  const parts = numericParts(id);
+  if (missingIsZero) while (parts.length > 1 && parts.at(-1) === '0') parts.pop();
+  return parts.join('.');
+}
+
 function compareDigits(a: string, b: string): number {
   return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
 }
