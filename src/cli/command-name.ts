@@ -13,6 +13,7 @@ export const COMMAND_NAMES = [
   'resolve',
   'verify',
   'rehearse',
+  'sync',
   'pipeline',
   'adopt',
 ] as const;

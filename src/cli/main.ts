@@ -28,6 +28,7 @@ const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   resolve: () => import('./commands/resolve.ts'),
   verify: () => import('./commands/verify.ts'),
   rehearse: () => import('./commands/rehearse.ts'),
+  sync: () => import('./commands/sync.ts'),
   pipeline: () => import('./commands/pipeline.ts'),
   adopt: () => import('./commands/adopt.ts'),
 };

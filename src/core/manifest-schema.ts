@@ -58,6 +58,10 @@ const commonFields = {
     .regex(/^arn:[^:]+:ecs:[^:]*:[^:]*:task-definition\/.+$/, { error: 'must be an ECS task definition ARN' })
     .optional(),
   taskDefinition: z.record(z.string(), z.unknown(), { error: 'must be an object' }).optional(),
+  sourceBundle: z
+    .string({ error: 'must be a string' })
+    .regex(CHECKSUM_PATTERN, { error: checksumMessage })
+    .optional(),
 };
 
 const formatError = (issue: { input: unknown }): string =>

@@ -4,7 +4,7 @@
  * release: putting the same manifest again is a no-op, putting a different one under an existing release is
  * refused.
  */
-import { UsageError } from './errors.ts';
+import { RefusedError, UsageError } from './errors.ts';
 import type { Manifest } from './release-manifest.ts';
 
 export interface ManifestStore {
@@ -16,6 +16,30 @@ export interface ManifestStore {
   get(release: string): Promise<Manifest>;
   /** Release names, oldest first (compareReleases order). */
   list(): Promise<string[]>;
+  /**
+   * Store the source bundle `manifest.sourceBundle` names, beside the manifest, before the manifest itself
+   * (a bundle without a manifest is harmless; a manifest naming a missing bundle is refused on read). The
+   * same bytes again → 'unchanged'; different bytes under the release → refused.
+   */
+  putSources(manifest: Manifest, bytes: Uint8Array): Promise<'created' | 'unchanged'>;
+  /** The stored bundle's bytes (unverified: see readSourceBundle); SourceBundleNotFoundError when absent. */
+  getSources(release: string): Promise<Uint8Array>;
+}
+
+/**
+ * A manifest names a source bundle the store does not hold. Exit 3: the release cannot be proven from the
+ * store alone, so nothing runs.
+ */
+export class SourceBundleNotFoundError extends RefusedError {
+  constructor(
+    readonly release: string,
+    location: string,
+    where: string,
+  ) {
+    super(`release ${release} has no source bundle in ${location} (${where} is missing)`, {
+      hint: "record the release again with record-release (it stores the bundle beside the unchanged manifest), or run the downs from the release's image",
+    });
+  }
 }
 
 /** A release the store does not hold. Exit 2: the name given is wrong (the message lists nearby ones). */

@@ -54,6 +54,11 @@ export interface Manifest {
    */
   taskDefinition?: Record<string, unknown>;
   /**
+   * `sha256:` of the release's source bundle (src/core/source-bundle.ts), stored beside the manifest, so the
+   * release's SQL downs can run without its image. Absent for releases recorded without one.
+   */
+  sourceBundle?: string;
+  /**
    * Apply order. stepback: name order. Graph engines: the engine's own plan order (dependencies first).
    */
   migrations: ManifestMigration[];
@@ -72,6 +77,7 @@ export interface BuildManifestInput {
   image?: string;
   taskDefinitionArn?: string;
   taskDefinition?: Record<string, unknown>;
+  sourceBundle?: string;
 }
 
 export function manifestEngine(manifest: Pick<Manifest, 'engine'>): string {
@@ -98,6 +104,7 @@ export function buildManifest(input: BuildManifestInput): Manifest {
   if (input.image) manifest.image = input.image;
   if (input.taskDefinitionArn) manifest.taskDefinitionArn = input.taskDefinitionArn;
   if (input.taskDefinition) manifest.taskDefinition = input.taskDefinition;
+  if (input.sourceBundle) manifest.sourceBundle = input.sourceBundle;
   return manifest;
 }
 

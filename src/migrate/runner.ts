@@ -49,6 +49,8 @@ export interface RunnerOptions {
   /** Default: env DATABASE_URL. */
   databaseUrl?: string;
   dir: string;
+  /** Migrations already read and verified elsewhere (a release's source bundle); then `dir` is not read. */
+  sources?: MigrationSource[];
   /** Where the state tables live; default `public`. */
   schema?: string;
   /** Default: env STEPBACK_RELEASE. */
@@ -138,7 +140,7 @@ export async function withSession<T>(
   s: Settings,
   body: (session: Session) => Promise<T>,
 ): Promise<T> {
-  const sources = await loadMigrations(opts.dir);
+  const sources = opts.sources ?? (await loadMigrations(opts.dir));
   const client = await openClient(opts, s);
   const key = lockKey(client.database ?? '', s.schema);
   let locked = false;
@@ -483,7 +485,7 @@ export async function resolve(opts: ResolveOptions): Promise<RunResult> {
 /** The database's migration state (no lock: a read). Throws StepbackErrors. */
 export async function status(opts: RunnerOptions): Promise<DatabaseStatus> {
   const s = settings(opts);
-  const sources = await loadMigrations(opts.dir);
+  const sources = opts.sources ?? (await loadMigrations(opts.dir));
   const client = await openClient(opts, s);
   try {
     const state = await readState(client, stateNames(s.schema));

@@ -34,6 +34,8 @@ export async function findManifest(
 export interface RecordReleaseOptions {
   release: string;
   migrations: readonly ManifestMigration[];
+  /** The release's source bundle (src/core/source-bundle.ts), stored beside the manifest and named by it. */
+  sources?: { bytes: Uint8Array; digest: string };
   image?: string;
   taskDefinitionArn?: string;
   source?: { repository: string; commit: string };
@@ -52,6 +54,8 @@ export interface RecordReleaseOutcome {
   manifest: Manifest;
   location: string;
   tagged: boolean;
+  /** The stored source bundle's digest; absent when the release has none (see the warning logged). */
+  sourceBundle?: string;
 }
 
 /** Pure: the fields in which two manifests of one release differ, for the refusal message. */
@@ -110,7 +114,23 @@ export async function recordRelease(
     ...(options.image ? { image: options.image } : {}),
     ...(options.taskDefinitionArn ? { taskDefinitionArn: options.taskDefinitionArn } : {}),
     ...(taskDefinition ? { taskDefinition } : {}),
+    ...(options.sources ? { sourceBundle: options.sources.digest } : {}),
   });
+  // A release recorded before source bundles existed stays as it was (records are immutable): a re-run
+  // that would only add the bundle keeps the stored manifest, and its downs keep needing the image.
+  const { sourceBundle: _fresh, ...withoutBundle } = manifest;
+  const legacy = existing !== null && !existing.sourceBundle && manifest.sourceBundle !== undefined;
+  if (legacy && manifestIdentity(existing) === manifestIdentity(withoutBundle as Manifest)) {
+    log.warn(
+      `Release ${options.release} was recorded in ${deps.store.location} without a source bundle; the record stays as it is, ` +
+        'so a rollback from it needs its image (releases recorded from now on carry their bundle).',
+    );
+    return tagAndReturn(options, deps, log, {
+      result: 'unchanged',
+      manifest: existing,
+      location: deps.store.location,
+    });
+  }
   if (existing && manifestIdentity(existing) !== manifestIdentity(manifest)) {
     throw new RefusedError(
       `Release ${options.release} is already recorded in ${deps.store.location} with a different manifest; records are immutable.`,
@@ -120,17 +140,39 @@ export async function recordRelease(
       },
     );
   }
+  // The bundle first: a bundle without its manifest is harmless, a manifest naming a missing bundle is not
+  // (a re-run stores the bundle beside the unchanged manifest).
+  if (options.sources) {
+    const stored = await deps.store.putSources(manifest, options.sources.bytes);
+    log.info(
+      `${stored === 'created' ? 'Stored' : 'Already stored:'} the source bundle of ${options.release} (${options.sources.digest}, ${options.sources.bytes.length} bytes)`,
+    );
+  }
   const result = existing ? 'unchanged' : await deps.store.put(manifest);
   log.info(
     result === 'created'
       ? `Recorded release ${options.release} (${manifest.migrations.length} migrations) in ${deps.store.location}`
       : `Release ${options.release} was already recorded with this manifest in ${deps.store.location}`,
   );
+  return tagAndReturn(options, deps, log, {
+    result,
+    manifest,
+    location: deps.store.location,
+    ...(manifest.sourceBundle ? { sourceBundle: manifest.sourceBundle } : {}),
+  });
+}
+
+async function tagAndReturn(
+  options: RecordReleaseOptions,
+  deps: RecordReleaseDeps,
+  log: Log,
+  outcome: Omit<RecordReleaseOutcome, 'tagged'>,
+): Promise<RecordReleaseOutcome> {
   let tagged = false;
   if (options.taskDefinitionArn && deps.taskDefinitions && options.tag !== false) {
     await deps.taskDefinitions.tag(options.taskDefinitionArn, { [RELEASE_TAG]: options.release });
     tagged = true;
     log.info(`Tagged ${options.taskDefinitionArn} with ${RELEASE_TAG}=${options.release}`);
   }
-  return { result, manifest, location: deps.store.location, tagged };
+  return { ...outcome, tagged };
 }

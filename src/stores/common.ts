@@ -3,6 +3,7 @@
  * manifest is checked on its way in and out (every store validates what it writes and what it reads).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
+import { checksumOf } from '../core/checksum.ts';
 import { RefusedError, UsageError } from '../core/errors.ts';
 import { type Manifest, manifestDigest, manifestIdentity } from '../core/release-manifest.ts';
 
@@ -51,6 +52,33 @@ export function compareExisting(existing: Manifest, incoming: Manifest, location
     {
       hint: 'manifests are immutable: build a new release name for new migrations, or delete the stored manifest by hand if it is wrong',
     },
+  );
+}
+
+/** The bundle bytes a put may store: exactly the ones the manifest's digest names. */
+export function sourcesToStore(manifest: Manifest, bytes: Uint8Array): string {
+  checkReleaseName(manifest.release);
+  const digest = checksumOf(bytes);
+  if (!manifest.sourceBundle || manifest.sourceBundle !== digest)
+    throw new UsageError(
+      `the source bundle to store for ${manifest.release} hashes to ${digest}, but its manifest names ${manifest.sourceBundle ?? 'no bundle'}`,
+    );
+  return digest;
+}
+
+/** Same bundle again → 'unchanged'; different bytes → refused with both digests. */
+export function compareExistingSources(
+  existing: Uint8Array,
+  incoming: Uint8Array,
+  release: string,
+  location: string,
+): 'unchanged' {
+  const have = checksumOf(existing);
+  const want = checksumOf(incoming);
+  if (have === want) return 'unchanged';
+  throw new RefusedError(
+    `release ${release} already has a different source bundle in ${location} (stored ${have}, new ${want})`,
+    { hint: 'source bundles are immutable like manifests: record the change under a new release name' },
   );
 }
 

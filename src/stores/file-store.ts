@@ -1,16 +1,28 @@
 /**
- * `file://DIR`: one `<release>.json` per release. Writes are atomic and exclusive: the manifest is written to a
+ * `file://DIR`: one `<release>.json` per release, its source bundle in `sources/<release>.json`. Writes are atomic and exclusive: the manifest is written to a
  * temp file in DIR, then hard-linked to its final name, which fails if the name exists — so a reader never sees
  * half a file, and of two concurrent puts exactly one creates and the other compares.
  */
 import { randomUUID } from 'node:crypto';
 import { constants } from 'node:fs';
 import { copyFile, link, mkdir, readdir, readFile, unlink, writeFile } from 'node:fs/promises';
-import { join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { UsageError } from '../core/errors.ts';
-import { compareReleases, type ManifestStore, ReleaseNotFoundError } from '../core/manifest-store.ts';
+import {
+  compareReleases,
+  type ManifestStore,
+  ReleaseNotFoundError,
+  SourceBundleNotFoundError,
+} from '../core/manifest-store.ts';
 import type { Manifest } from '../core/release-manifest.ts';
-import { checkReleaseName, compareExisting, manifestToStore, readStoredManifest } from './common.ts';
+import {
+  checkReleaseName,
+  compareExisting,
+  compareExistingSources,
+  manifestToStore,
+  readStoredManifest,
+  sourcesToStore,
+} from './common.ts';
 
 export class FileStore implements ManifestStore {
   readonly location: string;
@@ -33,20 +45,31 @@ export class FileStore implements ManifestStore {
     return join(this.dir, `${checkReleaseName(release)}.json`);
   }
 
+  private sourcesPath(release: string): string {
+    return join(this.dir, 'sources', `${checkReleaseName(release)}.json`);
+  }
+
   async put(input: Manifest): Promise<'created' | 'unchanged'> {
     const manifest = await manifestToStore(input);
-    const target = this.path(manifest.release);
-    await mkdir(this.dir, { recursive: true });
-    const temp = join(this.dir, `.${manifest.release}.${randomUUID()}.tmp`);
-    await writeFile(temp, `${JSON.stringify(manifest, null, 2)}\n`, { flag: 'wx' });
+    const created = await writeOnce(this.path(manifest.release), `${JSON.stringify(manifest, null, 2)}\n`);
+    if (created) return 'created';
+    return compareExisting(await this.read(manifest.release), manifest, this.location);
+  }
+
+  async putSources(manifest: Manifest, bytes: Uint8Array): Promise<'created' | 'unchanged'> {
+    sourcesToStore(manifest, bytes);
+    const path = this.sourcesPath(manifest.release);
+    if (await writeOnce(path, bytes)) return 'created';
+    return compareExistingSources(await readFile(path), bytes, manifest.release, this.location);
+  }
+
+  async getSources(release: string): Promise<Uint8Array> {
+    const path = this.sourcesPath(release);
     try {
-      await exclusiveCreate(temp, target);
-      return 'created';
+      return await readFile(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
-      return compareExisting(await this.read(manifest.release), manifest, this.location);
-    } finally {
-      await unlink(temp).catch(() => {});
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      throw new SourceBundleNotFoundError(release, this.location, path);
     }
   }
 
@@ -81,6 +104,23 @@ export class FileStore implements ManifestStore {
       release,
       'a stored manifest was renamed or copied by hand; restore the original file name',
     );
+  }
+}
+
+/** Writes `target` unless it exists (atomically: a reader never sees half a file); false when it existed. */
+async function writeOnce(target: string, data: string | Uint8Array): Promise<boolean> {
+  const dir = dirname(target);
+  await mkdir(dir, { recursive: true });
+  const temp = join(dir, `.${basename(target)}.${randomUUID()}.tmp`);
+  await writeFile(temp, data, { flag: 'wx' });
+  try {
+    await exclusiveCreate(temp, target);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
+  } finally {
+    await unlink(temp).catch(() => {});
   }
 }
 

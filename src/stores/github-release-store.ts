@@ -1,25 +1,33 @@
 /**
  * `github-release://OWNER/REPO`: the manifest is the asset `stepback-manifest.json` on the GitHub release whose
- * tag is the release name (release assets do not expire, unlike Actions artifacts). Plain fetch against the
+ * tag is the release name, its source bundle the asset `stepback-sources.json` beside it (release assets do not expire, unlike Actions artifacts). Plain fetch against the
  * REST API keeps the bundles small; GitHub Enterprise works through GITHUB_API_URL.
  *
  * Rate limits (403/429 with `x-ratelimit-remaining: 0` or `retry-after`) and 5xx replies are retried a few
  * times with a bounded back-off through the injected sleep; 401/403 say which token permission is missing.
  */
 import { StepbackError, UsageError } from '../core/errors.ts';
-import { compareReleases, type ManifestStore, ReleaseNotFoundError } from '../core/manifest-store.ts';
+import {
+  compareReleases,
+  type ManifestStore,
+  ReleaseNotFoundError,
+  SourceBundleNotFoundError,
+} from '../core/manifest-store.ts';
 import { redactSecrets } from '../core/redact.ts';
 import type { Manifest } from '../core/release-manifest.ts';
 import {
   checkReleaseName,
   compareExisting,
+  compareExistingSources,
   manifestToStore,
   printable,
   readStoredManifest,
   type StoreDeps,
+  sourcesToStore,
 } from './common.ts';
 
 export const MANIFEST_ASSET = 'stepback-manifest.json';
+export const SOURCES_ASSET = 'stepback-sources.json';
 /** Retries after the first attempt, for rate limits and server errors. */
 const MAX_RETRIES = 3;
 /** Never wait longer than this for one retry; a limit that resets later fails with the reset time instead. */
@@ -98,6 +106,53 @@ export class GitHubReleaseStore implements ManifestStore {
     throw await this.unexpected(res, 'put', `upload ${MANIFEST_ASSET} to release ${tag}`);
   }
 
+  async putSources(manifest: Manifest, bytes: Uint8Array): Promise<'created' | 'unchanged'> {
+    sourcesToStore(manifest, bytes);
+    const tag = manifest.release;
+    if (!this.token)
+      throw new UsageError(`cannot store the source bundle of ${tag} in ${this.location}: no GitHub token`, {
+        hint: 'set GITHUB_TOKEN to a token with `contents: write` on the repository (in a workflow: permissions: contents: write)',
+      });
+    const compare = async (asset: GitHubAsset) =>
+      compareExistingSources(
+        await this.downloadBytes(asset, tag, 'put', SOURCES_ASSET),
+        bytes,
+        tag,
+        this.location,
+      );
+    let release = (await this.releaseByTag(tag, 'put')) ?? (await this.createRelease(manifest));
+    const existing = release.assets?.find((a) => a.name === SOURCES_ASSET);
+    if (existing) return compare(existing);
+    const uploadUrl = `${release.upload_url.replace(/\{[^}]*\}$/, '')}?name=${encodeURIComponent(SOURCES_ASSET)}`;
+    const res = await this.request('POST', uploadUrl, 'put', {
+      body: bytes,
+      contentType: 'application/json',
+    });
+    if (res.status === 201 || res.status === 200) {
+      await res.body?.cancel();
+      return 'created';
+    }
+    if (res.status === 422) {
+      release = (await this.releaseByTag(tag, 'put')) ?? release;
+      const winner = release.assets?.find((a) => a.name === SOURCES_ASSET);
+      if (winner) return compare(winner);
+    }
+    throw await this.unexpected(res, 'put', `upload ${SOURCES_ASSET} to release ${tag}`);
+  }
+
+  async getSources(release: string): Promise<Uint8Array> {
+    const tag = checkReleaseName(release);
+    const found = await this.releaseByTag(tag, 'get');
+    const asset = found?.assets?.find((a) => a.name === SOURCES_ASSET);
+    if (!asset)
+      throw new SourceBundleNotFoundError(
+        release,
+        this.location,
+        found ? `the asset ${SOURCES_ASSET}` : `the GitHub release ${tag}`,
+      );
+    return this.downloadBytes(asset, tag, 'get', SOURCES_ASSET);
+  }
+
   async get(release: string): Promise<Manifest> {
     const tag = checkReleaseName(release);
     const found = await this.releaseByTag(tag, 'get');
@@ -162,18 +217,22 @@ export class GitHubReleaseStore implements ManifestStore {
   }
 
   private async download(asset: GitHubAsset, tag: string, op: Op): Promise<Manifest> {
+    const bytes = await this.downloadBytes(asset, tag, op, MANIFEST_ASSET);
+    return readStoredManifest(
+      Buffer.from(bytes).toString('utf8'),
+      `${this.location} release ${tag} asset ${MANIFEST_ASSET}`,
+      tag,
+    );
+  }
+
+  private async downloadBytes(asset: GitHubAsset, tag: string, op: Op, name: string): Promise<Uint8Array> {
     // GitHub answers with a redirect to storage; fetch follows it and drops the authorization header
     // on the cross-origin hop, as it should.
     const res = await this.request('GET', `${this.repoUrl()}/releases/assets/${asset.id}`, op, {
       accept: 'application/octet-stream',
     });
-    if (res.status !== 200)
-      throw await this.unexpected(res, op, `download ${MANIFEST_ASSET} of release ${tag}`);
-    return readStoredManifest(
-      await res.text(),
-      `${this.location} release ${tag} asset ${MANIFEST_ASSET}`,
-      tag,
-    );
+    if (res.status !== 200) throw await this.unexpected(res, op, `download ${name} of release ${tag}`);
+    return new Uint8Array(await res.arrayBuffer());
   }
 
   /** One API call, with bounded retries for rate limits and server errors. */
@@ -181,7 +240,7 @@ export class GitHubReleaseStore implements ManifestStore {
     method: string,
     url: string,
     op: Op,
-    options: { body?: string; contentType?: string; accept?: string } = {},
+    options: { body?: string | Uint8Array; contentType?: string; accept?: string } = {},
   ): Promise<Response> {
     const headers: Record<string, string> = {
       accept: options.accept ?? 'application/vnd.github+json',

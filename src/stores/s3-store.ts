@@ -1,19 +1,27 @@
 /**
- * `s3://BUCKET/PREFIX`: one object `PREFIX/<release>.json` per release. Put is a conditional write
- * (`If-None-Match: *`), so of two concurrent puts S3 lets exactly one create; the other gets 412 and
- * compares with what is there.
+ * `s3://BUCKET/PREFIX`: one object `PREFIX/<release>.json` per release, its source bundle in
+ * `PREFIX/sources/<release>.json` (under a folder, so listing releases with the `/` delimiter skips it). Puts
+ * are conditional writes (`If-None-Match: *`), so of two concurrent puts S3 lets exactly one create; the
+ * other gets 412 and compares with what is there.
  */
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
 import { UsageError } from '../core/errors.ts';
-import { compareReleases, type ManifestStore, ReleaseNotFoundError } from '../core/manifest-store.ts';
+import {
+  compareReleases,
+  type ManifestStore,
+  ReleaseNotFoundError,
+  SourceBundleNotFoundError,
+} from '../core/manifest-store.ts';
 import type { Manifest } from '../core/release-manifest.ts';
 import {
   checkReleaseName,
   compareExisting,
+  compareExistingSources,
   manifestToStore,
   printable,
   readStoredManifest,
   type StoreDeps,
+  sourcesToStore,
 } from './common.ts';
 
 const CONFLICT_RETRIES = 4;
@@ -83,10 +91,44 @@ export class S3Store implements ManifestStore {
     return this.prefix ? `${this.prefix}/${name}` : name;
   }
 
+  private sourcesKey(release: string): string {
+    const name = `sources/${checkReleaseName(release)}.json`;
+    return this.prefix ? `${this.prefix}/${name}` : name;
+  }
+
   async put(input: Manifest): Promise<'created' | 'unchanged'> {
     const manifest = await manifestToStore(input);
-    const Key = this.key(manifest.release);
-    const Body = `${JSON.stringify(manifest, null, 2)}\n`;
+    const created = await this.putOnce(this.key(manifest.release), `${JSON.stringify(manifest, null, 2)}\n`);
+    if (created) return 'created';
+    return compareExisting(await this.get(manifest.release), manifest, this.location);
+  }
+
+  async putSources(manifest: Manifest, bytes: Uint8Array): Promise<'created' | 'unchanged'> {
+    sourcesToStore(manifest, bytes);
+    if (await this.putOnce(this.sourcesKey(manifest.release), bytes)) return 'created';
+    return compareExistingSources(
+      await this.getSources(manifest.release),
+      bytes,
+      manifest.release,
+      this.location,
+    );
+  }
+
+  async getSources(release: string): Promise<Uint8Array> {
+    const Key = this.sourcesKey(release);
+    const { sdk, client } = await this.s3();
+    try {
+      const out = await client.send(new sdk.GetObjectCommand({ Bucket: this.bucket, Key }));
+      return (await out.Body?.transformToByteArray()) ?? new Uint8Array();
+    } catch (error) {
+      if (status(error) === 404 || errorName(error) === 'NoSuchKey')
+        throw new SourceBundleNotFoundError(release, this.location, `s3://${this.bucket}/${Key}`);
+      throw this.explain(error, 'get', Key);
+    }
+  }
+
+  /** A conditional create of `Key`: true when this call created it, false when it already existed. */
+  private async putOnce(Key: string, Body: string | Uint8Array): Promise<boolean> {
     const { sdk, client } = await this.s3();
     for (let attempt = 0; ; attempt++) {
       try {
@@ -99,10 +141,9 @@ export class S3Store implements ManifestStore {
             IfNoneMatch: '*',
           }),
         );
-        return 'created';
+        return true;
       } catch (error) {
-        if (status(error) === 412 || errorName(error) === 'PreconditionFailed')
-          return compareExisting(await this.get(manifest.release), manifest, this.location);
+        if (status(error) === 412 || errorName(error) === 'PreconditionFailed') return false;
         // 409: another conditional write to the same key is in flight; it settles quickly.
         if (
           (status(error) === 409 || errorName(error) === 'ConditionalRequestConflict') &&

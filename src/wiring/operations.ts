@@ -6,7 +6,7 @@
 import type { Log, MigrationExecutor } from '../core/ports.ts';
 import type { RollbackPlan } from '../core/rollback-plan.ts';
 import { type DeployOutcome, deploy } from '../pipeline/deploy.ts';
-import { loadManifestMigrations } from '../pipeline/local/sources.ts';
+import { loadReleaseSources } from '../pipeline/local/sources.ts';
 import { type MigrateOutcome, migrate } from '../pipeline/migrate.ts';
 import { type RecordReleaseOutcome, recordRelease } from '../pipeline/record-release.ts';
 import { rollback } from '../pipeline/rollback.ts';
@@ -62,7 +62,10 @@ export async function runRecordRelease(
   inputs: ActionInputs<'record-release'>,
   ctx: Context,
 ): Promise<RecordReleaseOutcome> {
-  const migrations = await loadManifestMigrations(inputs['migrations-dir'] ?? 'migrations');
+  const { migrations, sources } = await loadReleaseSources(
+    inputs['migrations-dir'] ?? 'migrations',
+    inputs.release,
+  );
   const store = await openReleaseStore(inputs.store, inputs['github-token']);
   const taskDefinitionArn = inputs['task-definition'];
   const source = sourceFromEnv(ctx.env);
@@ -70,6 +73,7 @@ export async function runRecordRelease(
     {
       release: inputs.release,
       migrations,
+      sources,
       ...(inputs.image ? { image: inputs.image } : {}),
       ...(taskDefinitionArn ? { taskDefinitionArn } : {}),
       ...(source ? { source } : {}),

@@ -3,7 +3,12 @@
  * like the runner CLI (one JSON line), and a deploy target that records what it was asked to do.
  */
 import { createHash } from 'node:crypto';
-import { compareReleases, type ManifestStore, ReleaseNotFoundError } from '../../src/core/manifest-store.ts';
+import {
+  compareReleases,
+  type ManifestStore,
+  ReleaseNotFoundError,
+  SourceBundleNotFoundError,
+} from '../../src/core/manifest-store.ts';
 import type {
   DeployRequest,
   DeployResult,
@@ -16,7 +21,13 @@ import type {
 } from '../../src/core/ports.ts';
 import { buildManifest, type Manifest, type ManifestMigration } from '../../src/core/release-manifest.ts';
 import type { AppliedMigration, DatabaseStatus } from '../../src/core/status.ts';
-import { checkReleaseName, compareExisting, manifestToStore } from '../../src/stores/common.ts';
+import {
+  checkReleaseName,
+  compareExisting,
+  compareExistingSources,
+  manifestToStore,
+  sourcesToStore,
+} from '../../src/stores/common.ts';
 import { status } from '../core/helpers.ts';
 
 export const sha = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
@@ -90,6 +101,19 @@ export class MemoryStore implements ManifestStore {
   }
   async list(): Promise<string[]> {
     return [...this.manifests.keys()].sort(compareReleases);
+  }
+  readonly bundles = new Map<string, Uint8Array>();
+  async putSources(m: Manifest, bytes: Uint8Array): Promise<'created' | 'unchanged'> {
+    sourcesToStore(m, bytes);
+    const existing = this.bundles.get(m.release);
+    if (existing) return compareExistingSources(existing, bytes, m.release, this.location);
+    this.bundles.set(m.release, Uint8Array.from(bytes));
+    return 'created';
+  }
+  async getSources(release: string): Promise<Uint8Array> {
+    const bytes = this.bundles.get(checkReleaseName(release));
+    if (!bytes) throw new SourceBundleNotFoundError(release, this.location, `the bundle of ${release}`);
+    return bytes;
   }
 }
 

@@ -8,8 +8,13 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { checksumOf } from '../../src/core/checksum.ts';
 import { RefusedError, UsageError } from '../../src/core/errors.ts';
-import { type ManifestStore, ReleaseNotFoundError } from '../../src/core/manifest-store.ts';
+import {
+  type ManifestStore,
+  ReleaseNotFoundError,
+  SourceBundleNotFoundError,
+} from '../../src/core/manifest-store.ts';
 import { manifestDigest } from '../../src/core/release-manifest.ts';
 import { openStore, STORE_KINDS } from '../../src/stores/registry.ts';
 import { MemoryStore } from '../pipeline/fakes.ts';
@@ -164,5 +169,44 @@ describe.each(Object.keys(stores))('the %s store', (kind) => {
     await store.put(release('v1'));
     expect(store.location).toMatch(/^[a-z0-9-]+:\/\/[^@?#]+$/);
     expect(await (await harness.open(store.location)).get('v1')).toEqual(release('v1'));
+  });
+
+  describe('source bundles', () => {
+    // Bytes that are not UTF-8 text, so a store that decodes and re-encodes them would change them.
+    const bytes = Buffer.from([0x7b, 0x22, 0xff, 0x00, 0xfe, 0x22, 0x7d]);
+    const named = (r: string, b: Uint8Array) => ({ ...release(r), sourceBundle: checksumOf(b) });
+
+    it('gives back the exact bytes put beside a release, before or after its manifest', async () => {
+      expect(await store.putSources(named('v1', bytes), bytes)).toBe('created');
+      expect(Buffer.from(await store.getSources('v1')).equals(bytes)).toBe(true);
+      await store.put(named('v1', bytes));
+      expect(Buffer.from(await store.getSources('v1')).equals(bytes)).toBe(true);
+      // A bundle is no release of its own.
+      expect(await store.list()).toEqual(['v1']);
+    });
+
+    it('the same bytes again are unchanged; different bytes under the release are refused and the first kept', async () => {
+      await store.putSources(named('v1', bytes), bytes);
+      expect(await store.putSources(named('v1', bytes), Buffer.from(bytes))).toBe('unchanged');
+      const other = Buffer.from('{"other":true}');
+      const error = await store.putSources(named('v1', other), other).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(RefusedError);
+      expect((error as Error).message).toContain(`stored ${checksumOf(bytes)}, new ${checksumOf(other)}`);
+      expect(Buffer.from(await store.getSources('v1')).equals(bytes)).toBe(true);
+    });
+
+    it('refuses bytes that are not the ones the manifest names, storing nothing', async () => {
+      const error = await store.putSources(named('v1', bytes), Buffer.from('x')).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(UsageError);
+      await expect(store.getSources('v1')).rejects.toBeInstanceOf(SourceBundleNotFoundError);
+    });
+
+    it('a release without a bundle is refused (exit 3), naming the release and the store', async () => {
+      await store.put(release('v1'));
+      const error = (await store.getSources('v1').catch((e: unknown) => e)) as SourceBundleNotFoundError;
+      expect(error).toBeInstanceOf(SourceBundleNotFoundError);
+      expect(error.exitCode).toBe(3);
+      expect(error.message).toContain(`release v1 has no source bundle in ${store.location}`);
+    });
   });
 });

@@ -23,7 +23,8 @@ export function s3Error(name: string, status: number): S3ServiceException {
 
 /** An in-memory bucket behind the real S3Client's command interface, honouring If-None-Match: *. */
 export function memoryBucket(bucket: string) {
-  const objects = new Map<string, string>();
+  // Text bodies as strings (manifests), byte bodies as bytes (source bundles), as they were put.
+  const objects = new Map<string, string | Uint8Array>();
   const mock = mockClient(S3Client);
   const faults: { command: 'put' | 'get' | 'list'; error: Error }[] = [];
   const takeFault = (command: 'put' | 'get' | 'list') => {
@@ -36,7 +37,10 @@ export function memoryBucket(bucket: string) {
     takeFault('put');
     if (input.Bucket !== bucket) throw s3Error('NoSuchBucket', 404);
     if (input.IfNoneMatch === '*' && objects.has(input.Key)) throw s3Error('PreconditionFailed', 412);
-    objects.set(input.Key, String(input.Body));
+    objects.set(
+      input.Key,
+      input.Body instanceof Uint8Array ? Uint8Array.from(input.Body) : String(input.Body),
+    );
     return { ETag: '"x"' };
   });
   mock.on(GetObjectCommand).callsFake((input) => {
@@ -48,7 +52,13 @@ export function memoryBucket(bucket: string) {
         message: 'The specified key does not exist.',
       });
     // The part of the SDK's stream body the store uses.
-    return { Body: { transformToString: async () => body } };
+    return {
+      Body: {
+        transformToString: async () => (typeof body === 'string' ? body : Buffer.from(body).toString('utf8')),
+        transformToByteArray: async () =>
+          typeof body === 'string' ? Buffer.from(body) : Uint8Array.from(body),
+      },
+    };
   });
   mock.on(ListObjectsV2Command).callsFake((input) => {
     takeFault('list');

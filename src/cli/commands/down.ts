@@ -1,5 +1,5 @@
 import type { Command } from 'commander';
-import { UsageError } from '../../core/errors.ts';
+import { RefusedError, UsageError } from '../../core/errors.ts';
 import { DEFAULT_ENGINE } from '../../core/release-manifest.ts';
 import { commandEngine } from '../engine-option.ts';
 import { runResultCommand } from '../output.ts';
@@ -15,14 +15,28 @@ export function register(program: Command): void {
       '--plan [plan]',
       'a rollback plan: a file, - for stdin, or (no value) env STEPBACK_PLAN (JSON or gz:+base64)',
     )
+    .option(
+      '--sources-from <store>',
+      "with --plan: run the downs from the plan's newer release's source bundle in this store (env STEPBACK_SOURCES_FROM), not from --dir",
+    )
     .option('--release <release>', 'recorded with every change (env STEPBACK_RELEASE)')
     .option('--json', 'print one stepback/result@1 JSON line on stdout')
-    .action(async (options: { to?: string; plan?: string | boolean; json?: boolean }, cmd: Command) => {
-      await runResultCommand('down', cmd, Boolean(options.json), async (opts) => {
-        if (options.to !== undefined && options.plan !== undefined)
-          throw new UsageError('pass either --to or --plan, not both');
-        const { engine, manageCommand } = await commandEngine(cmd);
-        if (options.plan !== undefined) {
+    .action(
+      async (
+        options: { to?: string; plan?: string | boolean; sourcesFrom?: string; json?: boolean },
+        cmd: Command,
+      ) => {
+        await runResultCommand('down', cmd, Boolean(options.json), async (opts) => {
+          const sourcesFrom = options.sourcesFrom ?? (process.env.STEPBACK_SOURCES_FROM || undefined);
+          const problems: string[] = [];
+          if (options.to !== undefined && options.plan !== undefined)
+            problems.push('pass either --to or --plan, not both');
+          if (sourcesFrom !== undefined && options.plan === undefined)
+            problems.push('--sources-from needs --plan (the plan names the release whose downs run)');
+          if (problems.length > 0)
+            throw new UsageError(problems.length === 1 ? problems[0]! : 'invalid options', { problems });
+          const { engine, manageCommand } = await commandEngine(cmd);
+          if (options.plan === undefined) return engine.down({ ...opts, manageCommand, to: options.to });
           // Loaded only for a plan: its validation (zod) is no part of a plain `down --to`.
           const { readPlanInput } = await import('../../migrate/plan-input.ts');
           const plan = readPlanInput({ arg: typeof options.plan === 'string' ? options.plan : undefined });
@@ -33,9 +47,34 @@ export function register(program: Command): void {
                 hint: `pass --engine ${plan.engine ?? DEFAULT_ENGINE} (the plan's manifests say which engine made them)`,
               },
             );
-          return engine.down({ ...opts, manageCommand, plan });
-        }
-        return engine.down({ ...opts, manageCommand, to: options.to });
-      });
-    });
+          if (sourcesFrom === undefined) return engine.down({ ...opts, manageCommand, plan });
+          // From the store: the stored manifest must be the one the plan was made from, and it must name a
+          // bundle that proves itself against it (code engines are refused there).
+          const [{ openReleaseStore }, { codeReverts, releaseSourcesFromStore }] = await Promise.all([
+            import('../../wiring/adapters.ts'),
+            import('../../pipeline/release-sources.ts'),
+          ]);
+          const store = await openReleaseStore(sourcesFrom);
+          const release = plan.from.release;
+          const stored = await releaseSourcesFromStore(store, release, plan.from.manifestDigest);
+          const code = codeReverts(
+            plan.revert.map((r) => r.name),
+            stored.needsImage,
+            release,
+          );
+          if (code.length > 0)
+            throw new RefusedError(
+              `refusing to run ${release}'s downs from its source bundle; nothing was changed`,
+              {
+                problems: code,
+                hint: `run the rollback with the image of ${release}`,
+              },
+            );
+          opts.log?.(
+            `running the downs of ${release} from its source bundle in ${store.location} (${stored.manifest.sourceBundle}, verified against its manifest)`,
+          );
+          return engine.down({ ...opts, manageCommand, plan, sources: stored.sources });
+        });
+      },
+    );
 }
