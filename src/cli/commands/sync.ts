@@ -42,8 +42,8 @@ export function register(program: Command): void {
         ];
         if (problems.length > 0)
           throw new UsageError(problems.length === 1 ? problems[0]! : 'invalid options', { problems });
-        const { openStore } = await import('../../stores/registry.ts');
-        const store = await openStore(storeUrl);
+        const { openReleaseStore } = await import('../../wiring/adapters.ts');
+        const store = await openReleaseStore(storeUrl);
         outcome = await sync({ toRelease, dryRun, runner: { ...opts, release: toRelease } }, store);
       } catch (error) {
         outcome = syncErrorOutcome(toRelease, dryRun, error, redactSecrets(describeError(error), secrets));
