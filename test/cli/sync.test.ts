@@ -13,7 +13,7 @@ import { recordRelease } from '../../src/pipeline/record-release.ts';
 import { FileStore } from '../../src/stores/file-store.ts';
 import { databasesForThisFile, type TestDatabase, withClient } from '../support/pg.ts';
 import { snapshot } from '../support/snapshot.ts';
-import { allowSlowProcesses, applyWithApi, jsonLine, migrationsDir, runCli } from './cli.ts';
+import { allowSlowProcesses, applyWithApi, type CliRun, jsonLine, migrationsDir, runCli } from './cli.ts';
 
 allowSlowProcesses();
 const freshDb = databasesForThisFile();
@@ -60,6 +60,15 @@ async function recordAll(releases: [string, string][]): Promise<string> {
 const cli = (db: TestDatabase, args: string[]) =>
   runCli(args, { env: { DATABASE_URL: db.url }, password: db.password });
 
+/** The one stdout line of `sync --json`: a stepback/sync@1 document. */
+function syncLine(run: CliRun): Record<string, unknown> {
+  const lines = run.stdout.split('\n').filter((l) => l !== '');
+  expect(lines, `stdout: ${run.stdout}\nstderr: ${run.stderr}`).toHaveLength(1);
+  const doc = JSON.parse(lines[0]!) as Record<string, unknown>;
+  expect(doc.format).toBe('stepback/sync@1');
+  return doc;
+}
+
 async function appliedNames(url: string): Promise<string[]> {
   return withClient(url, async (c) =>
     (await c.query('select name from stepback_migrations order by applied_order')).rows.map((r) => r.name),
@@ -104,7 +113,7 @@ describe('stepback sync', () => {
       '--json',
     ]);
     expect(run.code, run.stderr).toBe(0);
-    const out = jsonLine(run) as Record<string, unknown>;
+    const out = syncLine(run);
     expect(out).toMatchObject({
       action: 'down',
       fromRelease: 'v3',
@@ -137,7 +146,7 @@ describe('stepback sync', () => {
       '--json',
     ]);
     expect(again.code, again.stderr).toBe(0);
-    expect(jsonLine(again)).toMatchObject({ action: 'none', ok: true, proof: { matches: true } });
+    expect(syncLine(again)).toMatchObject({ action: 'none', ok: true, proof: { matches: true } });
     expect(await eventCount(db.url)).toBe(events);
     expect(await snapshot(db.url, { state: false })).toEqual(atV1);
   });
@@ -153,7 +162,7 @@ describe('stepback sync', () => {
 
     const fwd = await cli(db, ['--dir', noDir, 'sync', '--to-release', 'v3', '--store', store, '--json']);
     expect(fwd.code, fwd.stderr).toBe(0);
-    expect(jsonLine(fwd)).toMatchObject({ action: 'up', sources: 'bundle', proof: { matches: true } });
+    expect(syncLine(fwd)).toMatchObject({ action: 'up', sources: 'bundle', proof: { matches: true } });
     expect(await appliedNames(db.url)).toEqual(
       Object.keys(v3)
         .filter((f) => !f.includes('down'))
@@ -164,13 +173,13 @@ describe('stepback sync', () => {
     const before = await snapshot(db.url);
     const same = await cli(db, ['--dir', noDir, 'sync', '--to-release', 'v3', '--store', store, '--json']);
     expect(same.code, same.stderr).toBe(0);
-    expect(jsonLine(same)).toMatchObject({ action: 'none' });
+    expect(syncLine(same)).toMatchObject({ action: 'none' });
     expect(await snapshot(db.url)).toEqual(before);
 
     // v2 was never migrated on this database, so nothing records what its schema is: refused up front.
     const back = await cli(db, ['--dir', noDir, 'sync', '--to-release', 'v2', '--store', store, '--json']);
     expect(back.code, back.stderr).toBe(3);
-    expect(jsonLine(back)).toMatchObject({ action: 'down', ok: false });
+    expect(syncLine(back)).toMatchObject({ action: 'down', ok: false });
     expect(back.stderr).toMatch(/no fingerprint recorded for release v2/);
     expect(await snapshot(db.url)).toEqual(before);
   });
