@@ -5,6 +5,7 @@
  */
 import pg from 'pg';
 import { dbmateState } from './dbmate.ts';
+import { dieselState } from './diesel.ts';
 import { flywayState } from './flyway.ts';
 import { golangMigrate } from './golang-migrate.ts';
 import { gooseState } from './goose.ts';
@@ -17,6 +18,7 @@ export const STATE_READERS: readonly StateReader[] = [
   dbmateState,
   gooseState,
   flywayState,
+  dieselState,
 ];
 
 export const TOOL_NAMES = STATE_READERS.map((r) => r.tool);

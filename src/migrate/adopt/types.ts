@@ -6,7 +6,7 @@ import type pg from 'pg';
 import type { ToolState } from '../../core/adopt.ts';
 import type { MigrationSource } from '../types.ts';
 
-export type ToolName = 'golang-migrate' | 'migratus' | 'dbmate' | 'goose' | 'flyway';
+export type ToolName = 'golang-migrate' | 'migratus' | 'dbmate' | 'goose' | 'flyway' | 'diesel';
 
 export interface StateReader {
   tool: ToolName;

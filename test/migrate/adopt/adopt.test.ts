@@ -24,11 +24,23 @@ const golangDir = () =>
     '10_tags.down.sql': 'drop table tags;',
   });
 
+const dieselDir = () =>
+  migrationsDir({
+    '00000000000000_diesel_initial_setup/up.sql':
+      'create function diesel_noop() returns void as $$ $$ language sql;',
+    '00000000000000_diesel_initial_setup/down.sql': 'drop function diesel_noop();',
+    '2016-08-15-133237_create_users/up.sql': 'create table users (id int primary key);',
+    '2016-08-15-133237_create_users/down.sql': 'drop table users;',
+    '2016-08-16-090000_create_posts/up.sql': 'create table posts (id int primary key);',
+    '2016-08-16-090000_create_posts/down.sql': 'drop table posts;',
+  });
+
 const cases = [
   { tool: 'golang-migrate', dir: golangDir, table: 'schema_migrations' },
   { tool: 'migratus', dir: () => resolve(tools, 'migratus'), table: 'schema_migrations' },
   { tool: 'goose', dir: () => resolve(tools, 'goose'), table: 'goose_db_version' },
   { tool: 'flyway', dir: () => resolve(tools, 'flyway'), table: 'flyway_schema_history' },
+  { tool: 'diesel', dir: dieselDir, table: '__diesel_schema_migrations' },
 ] as const;
 
 /** Whether stepback's state table exists (a refusal must not even create it). */

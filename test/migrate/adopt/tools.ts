@@ -46,6 +46,14 @@ export const toolTables = {
         Number(m.id),
       ]);
   },
+  diesel: async (c: pg.Client, applied: MigrationSource[]) => {
+    await c.query(`create table __diesel_schema_migrations (version varchar(50) primary key not null,
+      run_on timestamp not null default current_timestamp)`);
+    for (const m of applied)
+      await c.query('insert into __diesel_schema_migrations (version) values ($1)', [
+        m.id.replace(/\D/g, ''),
+      ]);
+  },
   flyway: async (c: pg.Client, applied: MigrationSource[]) => {
     await c.query(`create table flyway_schema_history (installed_rank int not null, version varchar(50),
       description varchar(200) not null, type varchar(20) not null, script varchar(1000) not null, checksum integer,
