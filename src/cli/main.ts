@@ -73,7 +73,7 @@ async function main(argv: string[]): Promise<void> {
       process.exitCode = benign.includes(error.code) ? ExitCode.ok : ExitCode.usage;
       return;
     }
-    const secrets = [passwordOf(process.env.DATABASE_URL)];
+    const secrets = [passwordOf(process.env.DATABASE_URL), process.env.PGPASSWORD];
     const urlIndex = argv.indexOf('--database-url');
     if (urlIndex !== -1) secrets.push(passwordOf(argv[urlIndex + 1]));
     for (const arg of argv) if (arg.startsWith('--database-url=')) secrets.push(passwordOf(arg.slice(15)));

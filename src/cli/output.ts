@@ -5,7 +5,8 @@
  */
 import type { Command } from 'commander';
 import { describeError, ExitCode, StepbackError, UsageError } from '../core/errors.ts';
-import { passwordOf, redactSecrets } from '../core/redact.ts';
+import { connectionSecrets, redactSecrets } from '../core/redact.ts';
+import { passfileSecrets } from '../migrate/connect.ts';
 import { RESULT_FORMAT, type RunResult } from '../migrate/result.ts';
 import type { RunnerOptions } from '../migrate/runner.ts';
 
@@ -23,9 +24,7 @@ type Env = Record<string, string | undefined>;
 
 /** Every secret the output must never contain. */
 export function secretsOf(globals: GlobalOptions, env: Env = process.env): string[] {
-  return [passwordOf(globals.databaseUrl), passwordOf(env.DATABASE_URL)].filter(
-    (s): s is string => typeof s === 'string' && s.length > 0,
-  );
+  return [...connectionSecrets(globals.databaseUrl, env), ...passfileSecrets(env)];
 }
 
 export function stderrLogger(secrets: string[]): (line: string) => void {

@@ -47,7 +47,12 @@ export function redactSecrets(text: string, secrets: readonly (string | undefine
   return out;
 }
 
-/** The password inside a connection string (URL or keyword DSN), if any, for redactSecrets. */
+/**
+ * The password inside a connection string, if any, for redactSecrets: a URL's (`postgres://u:p@h/db`), a
+ * `?password=` parameter, a libpq keyword string's (`password=p`), or, for a malformed URL (no scheme,
+ * `//u:p@h`, `postgres:/u:p@h`), whatever sits between the user's colon and the last `@` before the host.
+ * Known to the redactor even when the string is refused, so no message about it can carry the secret.
+ */
 export function passwordOf(url: string | undefined): string | undefined {
   if (!url) return undefined;
   try {
@@ -56,10 +61,35 @@ export function passwordOf(url: string | undefined): string | undefined {
     if (parsed.password) return decodeURIComponent(parsed.password);
     if (fromQuery) return fromQuery;
   } catch {
-    // keyword DSN below
+    // keyword DSN or malformed URL below
   }
   const match = /\bpassword\s*=\s*('(?:[^'\\]|\\.)*'|[^\s&]+)/i.exec(url);
-  if (!match?.[1]) return undefined;
-  const raw = match[1];
-  return raw.startsWith("'") ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
+  if (match?.[1]) {
+    const raw = match[1];
+    return raw.startsWith("'") ? raw.slice(1, -1).replace(/\\(.)/g, '$1') : raw;
+  }
+  // Userinfo of a malformed URL: [scheme:][//…]user:secret@host — the secret may itself hold `@` or `:`.
+  const userinfo = /^\s*(?:[a-z][a-z0-9+.-]*:)?\/*[^:/@\s]*:([^\s]*)@[^@]*$/i.exec(url);
+  if (userinfo?.[1]) return safeDecode(userinfo[1]);
+  return undefined;
+}
+
+function safeDecode(text: string): string {
+  try {
+    return decodeURIComponent(text);
+  } catch {
+    return text;
+  }
+}
+
+/**
+ * Every secret a connection may be made with, from the URL and the environment libpq's variables set (the
+ * driver reads PGPASSWORD when the URL has no password). Passfile entries: connect.ts passfileSecrets.
+ */
+export function connectionSecrets(
+  url: string | undefined,
+  env: Record<string, string | undefined>,
+): string[] {
+  const found = [passwordOf(url), passwordOf(env.DATABASE_URL), env.PGPASSWORD];
+  return [...new Set(found.filter((s): s is string => typeof s === 'string' && s.length > 0))];
 }

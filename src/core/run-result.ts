@@ -11,7 +11,14 @@ import * as z from 'zod';
 import { RESULT_FORMAT } from './result-format.ts';
 
 const stepTiming = z.object({ name: z.string(), durationMs: z.number().nonnegative() });
-const failedStep = z.object({ name: z.string(), message: z.string() });
+/** `location`: where in the failed migration's file the server stopped (file:line:col and that line), when it says. */
+const failedStep = z.object({
+  name: z.string(),
+  message: z.string(),
+  location: z
+    .object({ file: z.string(), line: z.number().int(), column: z.number().int(), text: z.string() })
+    .optional(),
+});
 const exitCode = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
 
 /** What the runner writes. */

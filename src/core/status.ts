@@ -36,4 +36,9 @@ export interface DatabaseStatus {
   drifted: { name: string; recorded: string; current: string }[];
   /** Pending migrations that sort before the newest applied one. */
   outOfOrder: string[];
+  /**
+   * Indexes PostgreSQL marks invalid (an unfinished CREATE INDEX CONCURRENTLY), in every user schema; read by
+   * `status` from the live database (absent where no database was read).
+   */
+  invalidIndexes?: { schema: string; name: string; table: string }[];
 }

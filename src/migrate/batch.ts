@@ -2,8 +2,10 @@
  * Applying (or reverting) a run of SQL migrations several per round trip, each still in its own transaction.
  *
  * One simple-query message carries consecutive migrations as segments
- *   BEGIN; [SET LOCAL synchronous_commit = off;] [<start mark>;] <file> ; EXECUTE <state row and event>; COMMIT;
- * (the state statements are prepared once per session, state.ts prepareStateSql).
+ *   BEGIN; SELECT <mark>[, <no flush wait>]; <file> ; EXECUTE <checked state row and event>; COMMIT;
+ * (the state statements are prepared once per session, state.ts prepareStateSql; the mark and its check are
+ * execute.ts TX_MARK and MARKED_START: a file that ends the transaction fails the check, so its row is never
+ * written and the server skips the rest of the message).
  * The server runs them in order and stops at the first error: everything after it in the message is skipped,
  * so a failed migration never lets a later one run, and the segments before it are committed exactly as if
  * each had been sent alone. Which ones committed is then read back from the state table (authoritative), and
@@ -21,7 +23,19 @@
  */
 import pg from 'pg';
 import { nextBatchSize, segmentAt, takeBatch } from './batch-plan.ts';
-import { type Direction, rollbackQuietly, runStep, type StepSession, type TxMode } from './execute.ts';
+import {
+  type Direction,
+  errorLocation,
+  explainStepError,
+  MARKED_START,
+  rollbackQuietly,
+  runStep,
+  type StepSession,
+  sqlOffset,
+  TX_MARK,
+  type TxMode,
+} from './execute.ts';
+import type { SqlLocation } from './sql-text.ts';
 import { appliedValues, prepareStateSql, revertedValues } from './state.ts';
 import type { MigrationSource } from './types.ts';
 
@@ -30,6 +44,8 @@ export class StepFailure extends Error {
   constructor(
     readonly error: unknown,
     readonly ms: number,
+    /** Where in the migration's file the server stopped, when it says. */
+    readonly location?: SqlLocation,
   ) {
     super((error as Error)?.message ?? String(error));
   }
@@ -38,13 +54,12 @@ export class StepFailure extends Error {
 /** Runs one step (any kind) and resolves its duration in ms, or rejects with a StepFailure. */
 export type StepExecutor = (m: MigrationSource) => Promise<number>;
 
-// Server-side start of an applying segment, recorded in its state row: `statement_timestamp()` is the same
-// for every statement of a message, so each segment marks its own start in a transaction-local setting.
-// A reverting segment needs no mark (its row is deleted, nothing records when it started): its duration is
-// the time from the previous segment's end (stepback_reverted's `stepback_at`), which saves one statement
-// per migration, about 15 µs of the ~300 µs the server spends on a generated revert.
-const START_MARK = `SELECT set_config('stepback.started', clock_timestamp()::text, true);\n`;
-const STARTED = `current_setting('stepback.started')::timestamptz`;
+// Each segment opens with one statement that marks its transaction (execute.ts TX_MARK: the start time, in a
+// transaction-local setting the state statements check, so a migration that ends the transaction is caught
+// before its row is written) and, unless it is the run's last, turns off the wait for the WAL flush.
+// A reverting segment's duration is the time from the previous segment's end (stepback_reverted's
+// `stepback_at`): nothing records when it started.
+const NO_FLUSH_WAIT = `, set_config('synchronous_commit', 'off', true)`;
 
 /** Sessions that hold the state statements prepared (prepareStateSql), so a run prepares them once. */
 const prepared = new WeakSet<pg.Client>();
@@ -68,8 +83,12 @@ function segment(
     direction === 'up'
       ? `EXECUTE stepback_applied(${appliedValues(m, s.who).join(', ')})`
       : `EXECUTE stepback_reverted(${revertedValues(m.name, s.who).join(', ')})`;
-  const mark = direction === 'up' ? START_MARK : '';
-  return `BEGIN;\n${durable ? '' : 'SET LOCAL synchronous_commit = off;\n'}${mark}${sqlOf(m, direction)}\n;\n${state};\nCOMMIT;\n`;
+  return `${segmentHeader(durable)}${sqlOf(m, direction)}\n;\n${state};\nCOMMIT;\n`;
+}
+
+/** What precedes the migration's file in its segment. */
+function segmentHeader(durable: boolean): string {
+  return `BEGIN;\n${TX_MARK}${durable ? '' : NO_FLUSH_WAIT};\n`;
 }
 
 /**
@@ -81,14 +100,17 @@ export function batchMessage(
   group: readonly MigrationSource[],
   direction: Direction,
   lastName: string | undefined,
-): { text: string; starts: number[] } {
+): { text: string; starts: number[]; files: number[] } {
   const starts: number[] = [];
+  const files: number[] = [];
   let text = '';
   for (const m of group) {
+    const durable = m.name === lastName;
     starts.push(text.length);
-    text += segment(s, m, direction, m.name === lastName);
+    files.push(text.length + segmentHeader(durable).length);
+    text += segment(s, m, direction, durable);
   }
-  return { text, starts };
+  return { text, starts, files };
 }
 
 /** One message on its way: sent, or queued in the client behind the one the server is running. */
@@ -96,6 +118,8 @@ interface Message {
   group: MigrationSource[];
   text: string;
   starts: number[];
+  /** Where each migration's file begins in `text`. */
+  files: number[];
   /** Durations the server returned, by migration name (rows arrive before a later error, too). */
   ms: Map<string, number>;
   /** `ran`; `skipped` when its turn came after a failure; rejects with the server's error. */
@@ -149,7 +173,11 @@ export async function timedStep(
   try {
     await runStep(s, m, direction, mode);
   } catch (error) {
-    throw new StepFailure(error, Math.round(performance.now() - t0));
+    throw new StepFailure(
+      explainStepError(error, m),
+      Math.round(performance.now() - t0),
+      errorLocation(error, m, direction, sqlOffset(m, direction, mode)),
+    );
   }
   return Math.round(performance.now() - t0);
 }
@@ -185,7 +213,7 @@ export function batchedSteps(
       size,
     );
     const group = candidates.slice(0, n);
-    const { text, starts } = batchMessage(s, group, direction, lastName);
+    const { text, starts, files } = batchMessage(s, group, direction, lastName);
     let submittedAt = 0;
     const query = guardedQuery(text, () => {
       if (stopped) return false;
@@ -197,7 +225,7 @@ export function batchedSteps(
       }
       return true;
     });
-    const message: Message = { group, text, starts, ms: new Map(), outcome: undefined!, elapsedMs: 0 };
+    const message: Message = { group, text, starts, files, ms: new Map(), outcome: undefined!, elapsedMs: 0 };
     let lastAt = 0;
     query.on('row', (row: Record<string, unknown>) => {
       if (typeof row.stepback_step !== 'string') return;
@@ -228,9 +256,20 @@ export function batchedSteps(
 
   /** After a failed message: what committed (from the state table), and who is to blame. */
   const settleFailure = async (message: Message, error: unknown): Promise<void> => {
-    const { group, text, starts, ms } = message;
+    const { group, text, starts, files, ms } = message;
+    // The message queued behind this one goes out (as an empty query) once this one's reply ends: wait for
+    // it, so the ROLLBACK is the only query left to send (pg warns when a query is queued behind another).
+    await Promise.allSettled([...new Set(messages.values())].map((queued) => queued.outcome));
     await rollbackQuietly(s.client);
-    const committed = await committedNames(s, group, direction);
+    let committed: Set<string>;
+    try {
+      committed = await committedNames(s, group, direction);
+    } catch {
+      // The connection is gone: nothing here can say which committed. The failure is the message's; the
+      // runner re-reads what committed from a fresh connection.
+      failed.set(group[0]!.name, new StepFailure(explainStepError(error, group[0]!), Number.NaN));
+      return;
+    }
     let k = 0;
     while (k < group.length && committed.has(group[k]!.name)) k++;
     for (const g of group.slice(0, k)) done.set(g.name, ms.get(g.name) ?? 0);
@@ -238,9 +277,14 @@ export function batchedSteps(
       const at = segmentAt(starts, text.length, Number((error as { position?: string }).position));
       if (at === -1 || at === k) {
         const before = group.slice(0, k).reduce((sum, g) => sum + (ms.get(g.name) ?? 0), 0);
+        const m = group[k]!;
         failed.set(
-          group[k]!.name,
-          new StepFailure(error, Math.round(Math.max(0, message.elapsedMs - before))),
+          m.name,
+          new StepFailure(
+            explainStepError(error, m),
+            Math.round(Math.max(0, message.elapsedMs - before)),
+            errorLocation(error, m, direction, files[k]),
+          ),
         );
       }
       // Otherwise the message never ran (a syntax error in segment `at`): the rest goes one at a time.
@@ -257,7 +301,7 @@ export function batchedSteps(
       if (failure) throw failure;
       if (!batchable(m, direction)) return timedStep(s, m, direction, 'own');
       if (!prepared.has(s.client)) {
-        await s.client.query(prepareStateSql(s.names, STARTED));
+        await s.client.query(prepareStateSql(s.names, MARKED_START));
         prepared.add(s.client);
       }
       const message = messages.get(m.name) ?? launch(position.get(m.name)!)!;

@@ -2,6 +2,9 @@
  * Opening the runner's one connection. Connection and authentication failures become one clear line with a
  * hint naming host, database and user, never the password; `--wait` retries while the server starts.
  */
+import { readFileSync } from 'node:fs';
+import { homedir } from 'node:os';
+import { join } from 'node:path';
 import pg from 'pg';
 import { UsageError } from '../core/errors.ts';
 import { passwordOf, redactSecrets, redactUrl } from '../core/redact.ts';
@@ -73,6 +76,79 @@ export async function disconnect(client: pg.Client): Promise<void> {
   await ended;
 }
 
+const URL_HINT = 'use a URL: postgres://user:password@host:5432/dbname (percent-encode special characters)';
+
+/**
+ * Refuses a connection string stepback does not take, before anything is sent or printed, with a message
+ * that never echoes it (a malformed one may hold its password anywhere): a libpq keyword string
+ * (`host=… dbname=…`, which pg would read as a database name), a URL of another database, or anything that
+ * is not a `postgres://` / `postgresql://` URL with a host.
+ */
+export function checkDatabaseUrl(url: string): void {
+  const text = url.trim();
+  if (/^[a-z_]+\s*=/i.test(text)) {
+    throw new UsageError(
+      'DATABASE_URL is a libpq keyword/value string (host=… dbname=…), which stepback does not read; its text is not shown',
+      { hint: URL_HINT },
+    );
+  }
+  const scheme = /^([a-z][a-z0-9+.-]*):\/\//i.exec(text)?.[1];
+  if (scheme === undefined) {
+    throw new UsageError(
+      'DATABASE_URL is not a URL starting with postgres:// or postgresql://; its text is not shown, as it may hold a password',
+      { hint: URL_HINT },
+    );
+  }
+  if (!/^postgres(ql)?$/i.test(scheme)) {
+    throw new UsageError(`DATABASE_URL is a ${scheme}:// URL; stepback migrates PostgreSQL only`, {
+      hint: URL_HINT,
+    });
+  }
+  try {
+    new URL(text);
+  } catch {
+    throw new UsageError(
+      'DATABASE_URL is not a valid URL; its text is not shown, as it may hold a password',
+      {
+        hint: URL_HINT,
+      },
+    );
+  }
+}
+
+/**
+ * The passwords of the libpq password file the driver may read (PGPASSFILE, else ~/.pgpass), so no output
+ * can carry one. Empty when there is none.
+ */
+export function passfileSecrets(env: Record<string, string | undefined>): string[] {
+  const path = env.PGPASSFILE ?? (homedir() ? join(homedir(), '.pgpass') : undefined);
+  if (!path) return [];
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch {
+    return [];
+  }
+  const secrets: string[] = [];
+  for (const line of text.split(/\r?\n/)) {
+    if (line.startsWith('#') || line.trim() === '') continue;
+    // hostname:port:database:username:password, with \: and \\ escaped.
+    const fields: string[] = [];
+    let field = '';
+    for (let i = 0; i < line.length; i++) {
+      const c = line[i]!;
+      if (c === '\\' && i + 1 < line.length) field += line[++i];
+      else if (c === ':' && fields.length < 4) {
+        fields.push(field);
+        field = '';
+      } else field += c;
+    }
+    fields.push(field);
+    if (fields.length === 5 && fields[4]) secrets.push(fields[4]);
+  }
+  return secrets;
+}
+
 export async function connect(options: ConnectOptions): Promise<pg.Client> {
   const url = options.databaseUrl;
   if (!url) {
@@ -80,6 +156,7 @@ export async function connect(options: ConnectOptions): Promise<pg.Client> {
       hint: 'set DATABASE_URL or pass --database-url postgres://user:password@host:5432/dbname',
     });
   }
+  checkDatabaseUrl(url);
   const secret = passwordOf(url);
   const make = (): pg.Client => {
     try {
@@ -91,7 +168,7 @@ export async function connect(options: ConnectOptions): Promise<pg.Client> {
     } catch (error) {
       throw new UsageError(
         `DATABASE_URL is not a valid connection string (${redactSecrets((error as Error).message, [secret])}): ${redactUrl(url)}`,
-        { hint: 'use postgres://user:password@host:5432/dbname' },
+        { hint: URL_HINT },
       );
     }
   };

@@ -19,17 +19,26 @@ import {
   StepbackError,
   UsageError,
 } from '../core/errors.ts';
-import { passwordOf, redactSecrets } from '../core/redact.ts';
+import { connectionSecrets, redactSecrets } from '../core/redact.ts';
 import { type RollbackPlan, reconcilePlan } from '../core/rollback-plan.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 import { batchedSteps, type StepExecutor, StepFailure, timedStep } from './batch.ts';
 import { type Clock, systemClock } from './clock.ts';
-import { connect, disconnect } from './connect.ts';
-import { type Direction, recordFailure, rollbackQuietly, type StepSession, type TxMode } from './execute.ts';
+import { connect, disconnect, passfileSecrets } from './connect.ts';
+import {
+  type Direction,
+  invalidIndexes,
+  recordFailure,
+  rollbackQuietly,
+  type StepSession,
+  TX_MARK,
+  type TxMode,
+} from './execute.ts';
 import { acquireLock, lockKey, releaseLock } from './lock.ts';
 import { actorFromEnv, releaseFromEnv, runIdFromEnv } from './provenance.ts';
 import { RESULT_FORMAT, type RunResult, type StepTiming } from './result.ts';
 import { loadMigrations } from './sources.ts';
+import { describeLocation } from './sql-text.ts';
 import {
   deleteAppliedSql,
   ensureStateSql,
@@ -100,6 +109,8 @@ export interface Session extends StepSession {
   state: State;
   clock: Clock;
   secrets: (string | undefined)[];
+  /** A new connection to the same database (no lock), to read what a failed run left when its own is gone. */
+  reconnect: () => Promise<pg.Client>;
 }
 
 export type Settings = ReturnType<typeof settings>;
@@ -116,6 +127,8 @@ export function settings(opts: RunnerOptions) {
     actor: opts.actor === undefined ? actorFromEnv(env) : opts.actor,
     log: opts.log ?? (() => {}),
     clock: opts.clock ?? systemClock,
+    /** Every password the run may connect with: none may reach a message, a result or the events table. */
+    secrets: [...connectionSecrets(opts.databaseUrl ?? env.DATABASE_URL, env), ...passfileSecrets(env)],
   };
 }
 
@@ -166,7 +179,8 @@ export async function withSession<T>(
       bySource: new Map(sources.map((m) => [m.name, m])),
       state,
       clock: s.clock,
-      secrets: [passwordOf(s.databaseUrl)],
+      secrets: s.secrets,
+      reconnect: () => openClient({ ...opts, waitMs: 0 }, { ...s, log: () => {} }),
     });
   } finally {
     if (locked) await releaseLock(client, key).catch(() => {});
@@ -197,7 +211,6 @@ async function runCommand(
 ): Promise<RunResult> {
   const s = settings(opts);
   const result = emptyResult(command, s);
-  const secret = passwordOf(s.databaseUrl);
   const started = performance.now();
   try {
     await withSession(command, opts, s, (session) => body(session, result));
@@ -205,8 +218,8 @@ async function runCommand(
   } catch (error) {
     result.ok = false;
     result.exitCode = error instanceof StepbackError ? error.exitCode : ExitCode.migrationFailed;
-    result.error = redactSecrets(describeError(error), [secret]);
-    if (result.failed) result.failed.message = redactSecrets(result.failed.message, [secret]);
+    result.error = redactSecrets(describeError(error), s.secrets);
+    if (result.failed) result.failed.message = redactSecrets(result.failed.message, s.secrets);
   }
   return result;
 }
@@ -276,23 +289,7 @@ async function sequence(
     try {
       durationMs = await execute(m);
     } catch (thrown) {
-      const { error, ms } = thrown instanceof StepFailure ? thrown : { error: thrown, ms: Number.NaN };
-      const message = pgMessage(error);
-      session.log(`FAILED   ${m.name} after ${ms} ms: ${message}`);
-      if (mode === 'batch') {
-        await rollbackQuietly(session.client);
-        timings.length = 0;
-      }
-      await recordFailure(session, m.name, dir, message);
-      result.failed = { name: m.name, message };
-      const stays =
-        mode === 'batch'
-          ? 'the whole batch was rolled back (--single-transaction): nothing changed'
-          : `it was rolled back; ${timings.length} migration(s) before it in this run stay ${verb}`;
-      throw new MigrationFailedError(m.name, `${m.name} (${dir}) failed: ${message}`, {
-        hint: `${stays}. Fix the migration and run again; the run continues from ${m.name}.`,
-        cause: error,
-      });
+      throw await failedStep(session, result, { direction: dir, names, mode, m, thrown });
     }
     timings.push({ name: m.name, durationMs });
     session.log(`${verb.padEnd(8)} ${m.name} (${durationMs} ms)`);
@@ -303,6 +300,125 @@ async function sequence(
   } catch (error) {
     throw error instanceof MigrationError && error.cause instanceof StepbackError ? error.cause : error;
   }
+}
+
+interface StepFailureContext {
+  direction: Direction;
+  /** The migrations the run steps through, in order. */
+  names: string[];
+  mode: TxMode;
+  /** The migration whose step failed. */
+  m: MigrationSource;
+  thrown: unknown;
+}
+
+/**
+ * What the database holds after a failed step, read back from it: on the run's connection when it still
+ * answers, otherwise on a fresh one; null when neither can be read.
+ */
+async function stateAfterFailure(s: Session): Promise<{ state: State; client: pg.Client } | null> {
+  try {
+    return { state: await readState(s.client, s.names), client: s.client };
+  } catch {
+    // The run's connection is gone (killed, network, server restart): ask on a new one.
+  }
+  try {
+    const client = await s.reconnect();
+    try {
+      return { state: await readState(client, s.names), client };
+    } catch {
+      await disconnect(client);
+      return null;
+    }
+  } catch {
+    return null;
+  }
+}
+
+/** Whether the server still runs the run's old backend (its query may yet commit), asked on `client`. */
+async function backendAlive(client: pg.Client, pid: number | undefined): Promise<boolean> {
+  if (pid === undefined) return false;
+  const { rows } = await client
+    .query('select 1 from pg_stat_activity where pid = $1', [pid])
+    .catch(() => ({ rows: [1] }));
+  return rows.length > 0;
+}
+
+/**
+ * Turns a failed step into the error the run ends with, after re-reading from the database what the run
+ * changed: the result's applied/reverted lists, the failed migration and the words all say what the state
+ * table holds now, never what the run expected.
+ */
+async function failedStep(s: Session, result: RunResult, f: StepFailureContext): Promise<StepbackError> {
+  const failure = f.thrown instanceof StepFailure ? f.thrown : new StepFailure(f.thrown, Number.NaN);
+  const { error, location } = failure;
+  const at = location ? ` at ${describeLocation(location)}` : '';
+  const message = redactSecrets(`${pgMessage(error)}${at}`, s.secrets);
+  const verb = f.direction === 'up' ? 'applied' : 'reverted';
+  const timings = f.direction === 'up' ? result.applied : result.reverted;
+  s.log(`FAILED   ${f.m.name}${Number.isFinite(failure.ms) ? ` after ${failure.ms} ms` : ''}: ${message}`);
+  if (f.mode === 'batch') await rollbackQuietly(s.client);
+  const known = new Map(timings.map((t) => [t.name, t.durationMs]));
+  const read = await stateAfterFailure(s);
+  let failedName = f.m.name;
+  let truth: string;
+  if (read) {
+    const rows = new Map(read.state.applied.map((a) => [a.name, a]));
+    const changed = (name: string) => (f.direction === 'up' ? rows.has(name) : !rows.has(name));
+    const done = f.names.filter(changed);
+    // Written by this run and not yet printed (their reply was lost with the connection).
+    for (const name of done) {
+      if (!known.has(name)) s.log(`${verb.padEnd(8)} ${name} (found in the database after the failure)`);
+    }
+    timings.length = 0;
+    for (const name of done)
+      timings.push({ name, durationMs: known.get(name) ?? rows.get(name)?.durationMs ?? 0 });
+    const lost = read.client !== s.client;
+    // With its connection gone, the step that failed is not the one that was running: that is the first of
+    // the run the database does not show as done (in one surrounding transaction, the step that failed).
+    if (lost && f.mode === 'own') failedName = f.names.find((n) => !changed(n)) ?? f.m.name;
+    const source = s.bySource.get(failedName);
+    const transactional = source
+      ? f.direction === 'up'
+        ? source.transactional
+        : source.downTransactional
+      : true;
+    // pg keeps the backend's pid from BackendKeyData (untyped).
+    const pid = (s.client as unknown as { processID?: number }).processID;
+    const running = lost && (await backendAlive(read.client, pid));
+    const recorded = f.direction === 'up' ? 'is not recorded as applied' : 'is still recorded as applied';
+    truth =
+      `read back from the database: ${done.length} migration(s) before it in this run stay ${verb}` +
+      (done.length ? ` (${done.length > 3 ? `${done[0]} … ${done.at(-1)}` : done.join(', ')})` : '') +
+      `; ${failedName} ${recorded}` +
+      (running
+        ? `, but the server is still running the lost session (pid ${pid}): its outcome is unknown until it ends; run stepback status after it has`
+        : transactional
+          ? ' (its transaction was rolled back)'
+          : ': it runs without a transaction, so part of it may have taken effect');
+    await recordFailure({ ...s, client: read.client }, failedName, f.direction, message);
+    if (lost) await disconnect(read.client);
+  } else {
+    truth = `the database could not be read after the failure, so what this run changed is unknown beyond the ${timings.length} migration(s) confirmed ${verb} above; run stepback status`;
+  }
+  result.failed = { name: failedName, message, ...(location ? { location } : {}) };
+  const changedNothing = timings.length === 0;
+  const stays =
+    f.mode === 'batch' && read && changedNothing
+      ? `the whole batch was rolled back (--single-transaction): nothing changed`
+      : truth;
+  return new MigrationFailedError(failedName, `${failedName} (${f.direction}) failed: ${message}`, {
+    hint: `${stays}. ${failureAdvice(error)}Fix the migration and run again; the run continues from ${failedName}.`,
+    cause: error,
+  });
+}
+
+/** What to do about an error whose fix stepback knows, as a sentence; empty otherwise. */
+function failureAdvice(error: unknown): string {
+  const e = error as { code?: unknown; message?: unknown };
+  if (e?.code === '25001' && /cannot run inside a transaction block/.test(String(e.message)))
+    return 'It cannot run inside a transaction: put -- stepback:no-transaction in the first lines of its file (module: export const transaction = false), and keep that file to this one statement. ';
+  return '';
 }
 
 export async function up(opts: UpOptions): Promise<RunResult> {
@@ -330,7 +446,8 @@ export async function up(opts: UpOptions): Promise<RunResult> {
         `applying ${decision.toApply.length} migration(s)${opts.singleTransaction ? ' in one transaction' : ''}`,
       );
       if (opts.singleTransaction) {
-        await s.client.query('BEGIN');
+        // Marked like every step's own transaction, so a migration that ends it is caught (execute.ts).
+        await s.client.query(`BEGIN;\n${TX_MARK}`);
         await sequence(s, result, 'up', decision.toApply, 'batch');
         try {
           await s.client.query('COMMIT');
@@ -338,7 +455,7 @@ export async function up(opts: UpOptions): Promise<RunResult> {
           // E.g. a deferred constraint: the whole batch is rolled back, so nothing was applied.
           await rollbackQuietly(s.client);
           result.applied = [];
-          const message = pgMessage(error);
+          const message = redactSecrets(pgMessage(error), s.secrets);
           const last = decision.toApply.at(-1)!;
           await recordFailure(s, last, 'up', `commit of the batch failed: ${message}`);
           result.failed = { name: last, message };
@@ -489,7 +606,11 @@ export async function status(opts: RunnerOptions): Promise<DatabaseStatus> {
   const client = await openClient(opts, s);
   try {
     const state = await readState(client, stateNames(s.schema));
-    return classifyStatus(s.schema, state.applied, sources);
+    const invalid = await invalidIndexes(client);
+    return {
+      ...classifyStatus(s.schema, state.applied, sources),
+      invalidIndexes: invalid.map(({ schema, name, table }) => ({ schema, name, table })),
+    };
   } finally {
     await disconnect(client);
   }

@@ -36,7 +36,7 @@ export async function readMigrationDirectory(dir: string, layout?: LayoutName): 
       problems: ctx.problems,
       hint:
         chosen.name === 'stepback'
-          ? 'fix every listed file; names are <id>_<name>, e.g. 0001_create_users.up.sql'
+          ? 'fix every listed file; each line says what is wrong with it and how to fix it'
           : `fix every listed file; this directory is read as ${chosen.name}'s layout (${chosen.files})`,
     });
   }

@@ -217,7 +217,8 @@ export function appliedValues(row: StateRowValues, who: Provenance): string[] {
  *   stepback_reverted(name, release, run_id, actor, runner_version, like revertedValues): returns the step's
  *     name and when it ended, in ms since its message arrived (statement_timestamp(), the same for every
  *     statement of a message), as `stepback_step`, `stepback_at`
- * (Column names no migration's own output would use.)
+ * `startedExpr` is the step's start; the revert evaluates it too, as the check that the step's transaction is
+ * still the one its segment opened (batch.ts). (Column names no migration's own output would use.)
  */
 export function prepareStateSql(names: StateNames, startedExpr: string): string {
   const params = (n: number) => Array.from({ length: n }, (_, i) => `$${i + 1}`);
@@ -230,7 +231,7 @@ export function prepareStateSql(names: StateNames, startedExpr: string): string 
       event as (${event('apply', 6)})
     select name AS stepback_step, duration_ms AS stepback_ms from changed;
   PREPARE stepback_reverted(text, text, text, text, text) AS
-    with changed as (delete from ${names.migrations} where name = $1 returning name),
+    with changed as (delete from ${names.migrations} where name = $1 and (${startedExpr}) is not null returning name),
       event as (${event('revert', 2)})
     select name AS stepback_step,
       (extract(epoch from clock_timestamp() - statement_timestamp()) * 1000)::float8 AS stepback_at

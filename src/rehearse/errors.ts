@@ -3,14 +3,15 @@
  * the SQL it points at (its `position` is a 1-based character offset into the query text it was sent).
  */
 import { relative } from 'node:path';
+import { STEP_PREFIX } from '../migrate/execute.ts';
+import { locationAt } from '../migrate/sql-text.ts';
 import type { SqlErrorLocation, StepError } from './types.ts';
 
 /**
- * The runner sends a transactional SQL step as `BEGIN;\n<file>\n;\n<state rows>;\nCOMMIT` in one query
- * (src/migrate/execute.ts), so positions in a transactional file are shifted by this prefix; a
- * non-transactional file is sent alone.
+ * What the runner sends before a transactional SQL file in the same query (src/migrate/execute.ts), so
+ * positions in such a file are shifted by it; a non-transactional file is sent alone.
  */
-export const RUNNER_TRANSACTION_PREFIX = 'BEGIN;\n';
+export const RUNNER_TRANSACTION_PREFIX = STEP_PREFIX;
 
 interface PgErrorFields {
   message?: unknown;
@@ -28,19 +29,7 @@ export function locateInSql(
   prefixLength: number,
   file: string,
 ): SqlErrorLocation | undefined {
-  const index = position - 1 - prefixLength;
-  if (!Number.isInteger(index) || index < 0 || index > sql.length) return undefined;
-  const before = sql.slice(0, index);
-  const line = before.split('\n').length;
-  const lineStart = before.lastIndexOf('\n') + 1;
-  const lineEnd = sql.indexOf('\n', lineStart);
-  const text = sql.slice(lineStart, lineEnd === -1 ? undefined : lineEnd).trim();
-  return {
-    file,
-    line,
-    column: index - lineStart + 1,
-    text: text.length > 160 ? `${text.slice(0, 157)}…` : text,
-  };
+  return locationAt(sql, position - 1 - prefixLength, file);
 }
 
 export interface StepErrorContext {
@@ -49,8 +38,8 @@ export interface StepErrorContext {
   sql?: string | null;
   /** Absolute path of that file. */
   path?: string | null;
-  /** Whether the runner wrapped the file in its transaction prefix. */
-  transactional?: boolean;
+  /** How many characters of the query sent precede the file (the runner's prefix; execute.ts sqlOffset). */
+  offset?: number;
   dir: string;
   redact: (text: string) => string;
 }
@@ -73,8 +62,12 @@ export function toStepError(error: unknown, context: StepErrorContext): StepErro
   if (where) out.where = where;
   const position = typeof e.position === 'string' ? Number.parseInt(e.position, 10) : Number.NaN;
   if (context.sql && context.path && Number.isFinite(position)) {
-    const prefix = context.transactional ? RUNNER_TRANSACTION_PREFIX.length : 0;
-    const location = locateInSql(context.sql, position, prefix, relative(context.dir, context.path));
+    const location = locateInSql(
+      context.sql,
+      position,
+      context.offset ?? 0,
+      relative(context.dir, context.path),
+    );
     if (location) out.location = location;
   }
   return out;

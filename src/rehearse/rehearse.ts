@@ -14,7 +14,7 @@ import pg from 'pg';
 import { MigrationFailedError } from '../core/errors.ts';
 import { passwordOf, redactSecrets } from '../core/redact.ts';
 import { diffSchemas, type SchemaFingerprint } from '../core/schema-diff.ts';
-import { runStep, type StepSession } from '../migrate/execute.ts';
+import { runStep, type StepSession, sqlOffset } from '../migrate/execute.ts';
 import { loadMigrations } from '../migrate/sources.ts';
 import { ensureStateSql, stateNames } from '../migrate/state.ts';
 import type { MigrationSource } from '../migrate/types.ts';
@@ -76,6 +76,9 @@ export interface RehearseOptions {
   /** Milliseconds clock, for the report's duration. */
   now?: () => number;
 }
+
+/** What a fixture's rows are wrapped in, before its text. */
+const FIXTURE_PREFIX = 'BEGIN;\n';
 
 const RESET_SQL = `do $reset$ declare s record; begin
   for s in select nspname from pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema' loop
@@ -141,7 +144,7 @@ class ScratchSession {
         step: label,
         sql,
         path: direction === 'up' ? m.upPath : m.downPath,
-        transactional: direction === 'up' ? m.transactional : m.downTransactional,
+        offset: sqlOffset(m, direction, 'own'),
         dir: this.dir,
         redact: this.redact,
       });
@@ -152,14 +155,14 @@ class ScratchSession {
   async loadFixture(m: MigrationSource, ref: FixtureRef): Promise<StepError | undefined> {
     const sql = readFixture(ref);
     try {
-      await this.client.query(`BEGIN;\n${sql}\n;\nCOMMIT`);
+      await this.client.query(`${FIXTURE_PREFIX}${sql}\n;\nCOMMIT`);
     } catch (error) {
       await this.client.query('ROLLBACK').catch(() => {});
       return toStepError(error, {
         step: 'fixture',
         sql,
         path: ref.path,
-        transactional: true,
+        offset: FIXTURE_PREFIX.length,
         dir: this.dir,
         redact: this.redact,
       });

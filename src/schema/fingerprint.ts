@@ -99,7 +99,10 @@ select
     from rel r join pg_constraint k on k.conrelid = r.oid) as constraints,
   (select coalesce(json_agg(json_build_object(
       'schema', ir.nspname, 'name', ir.relname, 'table', tr.relname,
-      'definition', pg_get_indexdef(i.indexrelid)) order by ir.nspname, ir.relname), '[]')
+      -- An invalid index (an unfinished CREATE INDEX CONCURRENTLY) is not the index its definition says.
+      'definition', pg_get_indexdef(i.indexrelid)
+        || case when i.indisvalid then '' else ' -- INVALID (an unfinished CREATE INDEX CONCURRENTLY)' end)
+      order by ir.nspname, ir.relname), '[]')
     from pg_index i
     join rel ir on ir.oid = i.indexrelid
     join rel tr on tr.oid = i.indrelid

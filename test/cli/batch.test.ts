@@ -204,8 +204,8 @@ describe('the batch message', () => {
     const { text, starts } = batchMessage(session, group, 'up', '0003_t3');
     const segments = starts.map((s, i) => text.slice(s, starts[i + 1]));
     expect(segments).toHaveLength(3);
-    expect(segments[0]).toContain('SET LOCAL synchronous_commit = off');
-    expect(segments[1]).toContain('SET LOCAL synchronous_commit = off');
+    expect(segments[0]).toContain("set_config('synchronous_commit', 'off', true)");
+    expect(segments[1]).toContain("set_config('synchronous_commit', 'off', true)");
     expect(segments[2]).not.toContain('synchronous_commit');
     for (const [i, seg] of segments.entries()) {
       expect(seg.startsWith('BEGIN;')).toBe(true);
@@ -214,7 +214,9 @@ describe('the batch message', () => {
     }
     // Not the run's last: every segment is asynchronous.
     expect(
-      batchMessage(session, group, 'up', '0009_t9').text.match(/synchronous_commit = off/g),
+      batchMessage(session, group, 'up', '0009_t9').text.match(
+        /set_config\('synchronous_commit', 'off', true\)/g,
+      ),
     ).toHaveLength(3);
   });
 });

@@ -55,11 +55,19 @@ export function startCli(args: string[], options: CliOptions = {}) {
     stderr += d;
   });
   child.stdin.end(options.stdin ?? '');
-  const done = new Promise<CliRun>((resolveRun) => {
+  const done = new Promise<CliRun>((resolveRun, rejectRun) => {
     child.on('close', (code, signal) => {
-      if (options.password) {
-        expect(stdout).not.toContain(options.password);
-        expect(stderr).not.toContain(options.password);
+      // A failed expectation rejects the run (thrown from this listener it would leave the test hanging).
+      try {
+        if (options.password) {
+          expect(stdout).not.toContain(options.password);
+          expect(stderr).not.toContain(options.password);
+        }
+        // A warning the CLI prints (pg's query-while-busy deprecation, say) is a defect, not noise.
+        expect(stderr).not.toMatch(/DeprecationWarning/);
+      } catch (error) {
+        rejectRun(error);
+        return;
       }
       resolveRun({ code, signal, stdout, stderr });
     });

@@ -71,7 +71,8 @@ describe('loadMigrations', () => {
   it('reads files of any size whole, each apart from the one read before it', async () => {
     // Files are read through one reused buffer of 64 KiB that grows: exactly full, one byte over, several
     // times over, and a short file after a long one (whose bytes must not leak into it).
-    const comment = (n: number) => `-- ${'x'.repeat(n - 4)}\n`;
+    // Each starts with a statement: a file of only comments is refused.
+    const comment = (n: number) => `select 1;\n-- ${'x'.repeat(n - 14)}\n`;
     const files = {
       '0001_full.up.sql': comment(64 * 1024),
       '0002_over.up.sql': comment(64 * 1024 + 1),

@@ -15,6 +15,10 @@ export function formatStatus(s: DatabaseStatus): string {
   for (const u of s.unknownApplied)
     lines.push(`  UNKNOWN  ${u.name}  applied by release ${u.release ?? '-'}, not in this directory`);
   for (const d of s.drifted) lines.push(`  DRIFTED  ${d.name}  recorded ${d.recorded}, file ${d.current}`);
+  for (const i of s.invalidIndexes ?? [])
+    lines.push(
+      `  INVALID  index ${i.schema}.${i.name} on ${i.table}: an unfinished CREATE INDEX CONCURRENTLY; DROP INDEX CONCURRENTLY it and create it again`,
+    );
   return lines.join('\n');
 }
 

@@ -1,6 +1,7 @@
 /** Reading migration files: their text and checksums (the rule is in core/checksum.ts). */
 import { closeSync, openSync, readSync } from 'node:fs';
 import { type FileChecksums, fileChecksums } from '../../core/checksum.ts';
+import { encodingProblem } from '../sql-text.ts';
 
 export interface SourceFile extends FileChecksums {
   path: string;
@@ -32,7 +33,13 @@ export function readSourceFile(path: string, problems: string[]): SourceFile | u
       if (n < room) break;
     }
     const bytes = scratch.subarray(0, length);
-    return { path, text: bytes.toString('utf8'), ...fileChecksums(bytes) };
+    const text = bytes.toString('utf8');
+    const bad = path.endsWith('.sql') ? encodingProblem(path, bytes, text) : undefined;
+    if (bad) {
+      problems.push(bad);
+      return undefined;
+    }
+    return { path, text, ...fileChecksums(bytes) };
   } catch (error) {
     problems.push(
       `${path}: cannot read (${(error as NodeJS.ErrnoException).code ?? (error as Error).message})`,

@@ -1,6 +1,6 @@
 /** Building a SQL migration from its steps' text, with the checks every layout shares. */
 import { checksumOf } from '../../core/checksum.ts';
-import { countStatements } from '../sql-text.ts';
+import { sqlFileProblems } from '../sql-text.ts';
 import type { MigrationLayout, MigrationSource } from '../types.ts';
 import type { SourceFile } from './read.ts';
 
@@ -12,6 +12,8 @@ export interface SqlStep {
   checksum: string;
   exactChecksum?: string;
   transactional: boolean;
+  /** A section of a file (an empty down section is the section layouts' way of writing none). */
+  section?: true;
 }
 
 export function stepOfFile(file: SourceFile, transactional: boolean): SqlStep {
@@ -26,13 +28,14 @@ export function stepOfFile(file: SourceFile, transactional: boolean): SqlStep {
 
 /** A section of a file; its checksum follows the file rule (CRLF read as LF) over the section's text. */
 export function stepOfSection(where: string, text: string, transactional: boolean): SqlStep {
-  return { where, text, checksum: checksumOf(text.replace(/\r\n/g, '\n')), transactional };
+  return { where, text, checksum: checksumOf(text.replace(/\r\n/g, '\n')), transactional, section: true };
 }
 
 /**
- * The migration, or undefined with a problem: a step outside a transaction must be one statement, since
- * PostgreSQL runs a multi-statement string as one implicit transaction (which CREATE INDEX CONCURRENTLY
- * refuses), and the runner sends each step as one string.
+ * The migration, or undefined with problems (sql-text.ts sqlFileProblems): a step that holds no statement,
+ * one that controls the transaction stepback runs it in, or one outside a transaction holding several
+ * statements (PostgreSQL runs a multi-statement string as one implicit transaction, which CREATE INDEX
+ * CONCURRENTLY refuses, and the runner sends each step as one string).
  */
 export function sqlMigration(
   m: { name: string; id: string; layout: MigrationLayout; upPath: string; downPath: string | null },
@@ -41,18 +44,18 @@ export function sqlMigration(
   problems: string[],
   marker: string,
 ): MigrationSource | undefined {
-  let ok = true;
+  const before = problems.length;
   for (const step of [up, down]) {
-    if (step === null || step.transactional) continue;
-    const n = countStatements(step.text);
-    if (n > 1) {
-      problems.push(
-        `${step.where}: marked ${marker} but holds ${n} statements; a non-transactional migration must be a single statement (split it into several migrations)`,
-      );
-      ok = false;
-    }
+    if (step === null) continue;
+    problems.push(
+      ...sqlFileProblems(step.where, step.text, {
+        transactional: step.transactional,
+        marker,
+        mayBeEmpty: step === down && step.section === true,
+      }),
+    );
   }
-  if (!ok) return undefined;
+  if (problems.length > before) return undefined;
   return {
     name: m.name,
     id: m.id,

@@ -37,7 +37,7 @@ export class RunnerExecutor implements MigrationExecutor {
       ...request.env,
       STEPBACK_DIR: dir,
     };
-    const secrets = [passwordOf(env.DATABASE_URL), ...(this.options.secrets ?? [])];
+    const secrets = [passwordOf(env.DATABASE_URL), env.PGPASSWORD, ...(this.options.secrets ?? [])];
     const mask = (text: string) => redactSecrets(text, secrets);
     const [program, ...lead] = this.options.command as [string, ...string[]];
     return new Promise<ExecResult>((resolve, reject) => {
