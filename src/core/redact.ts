@@ -60,6 +60,8 @@ export function passwordOf(url: string | undefined): string | undefined {
     const fromQuery = parsed.searchParams.get('password');
     if (parsed.password) return decodeURIComponent(parsed.password);
     if (fromQuery) return fromQuery;
+    // A URL with a host has told all it holds; one without (`user:p@h`, `postgres:/u:p@h`) is malformed.
+    if (parsed.host !== '') return undefined;
   } catch {
     // keyword DSN or malformed URL below
   }

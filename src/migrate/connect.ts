@@ -116,11 +116,16 @@ export function checkDatabaseUrl(url: string): void {
   }
 }
 
-/**
- * The passwords of the libpq password file the driver may read (PGPASSFILE, else ~/.pgpass), so no output
- * can carry one. Empty when there is none.
- */
-export function passfileSecrets(env: Record<string, string | undefined>): string[] {
+interface PassfileEntry {
+  host: string;
+  port: string;
+  database: string;
+  user: string;
+  password: string;
+}
+
+/** The entries of the libpq password file (PGPASSFILE, else ~/.pgpass); empty when there is none. */
+function passfileEntries(env: Record<string, string | undefined>): PassfileEntry[] {
   const path = env.PGPASSFILE ?? (homedir() ? join(homedir(), '.pgpass') : undefined);
   if (!path) return [];
   let text: string;
@@ -129,7 +134,7 @@ export function passfileSecrets(env: Record<string, string | undefined>): string
   } catch {
     return [];
   }
-  const secrets: string[] = [];
+  const entries: PassfileEntry[] = [];
   for (const line of text.split(/\r?\n/)) {
     if (line.startsWith('#') || line.trim() === '') continue;
     // hostname:port:database:username:password, with \: and \\ escaped.
@@ -144,9 +149,35 @@ export function passfileSecrets(env: Record<string, string | undefined>): string
       } else field += c;
     }
     fields.push(field);
-    if (fields.length === 5 && fields[4]) secrets.push(fields[4]);
+    const [host, port, database, user, password] = fields;
+    if (fields.length === 5 && password)
+      entries.push({ host: host!, port: port!, database: database!, user: user!, password });
   }
-  return secrets;
+  return entries;
+}
+
+/** The passfile's passwords, so no output can carry one. */
+export function passfileSecrets(env: Record<string, string | undefined>): string[] {
+  return passfileEntries(env).map((e) => e.password);
+}
+
+/**
+ * The passfile's password for a connection, libpq's rule (the first entry whose fields match, `*` matching
+ * anything). Read here rather than by pg, whose own passfile support is deprecated (and warns).
+ */
+function passfilePassword(
+  env: Record<string, string | undefined>,
+  target: { host: string; port: string; database: string; user: string },
+): string | undefined {
+  const host = target.host.startsWith('/') ? 'localhost' : target.host;
+  const match = (pattern: string, value: string) => pattern === '*' || pattern === value;
+  return passfileEntries(env).find(
+    (e) =>
+      match(e.host, host) &&
+      match(e.port, target.port) &&
+      match(e.database, target.database) &&
+      match(e.user, target.user),
+  )?.password;
 }
 
 export async function connect(options: ConnectOptions): Promise<pg.Client> {
@@ -176,6 +207,17 @@ export async function connect(options: ConnectOptions): Promise<pg.Client> {
   let attempt = 0;
   for (;;) {
     const client = make();
+    // null: neither the URL nor PGPASSWORD gave one, and pg would read the passfile itself (and warn).
+    const withPassword = client as unknown as { password: unknown };
+    if (withPassword.password === null) {
+      const found = passfilePassword(process.env, {
+        host: client.host,
+        port: String(client.port),
+        database: client.database ?? '',
+        user: client.user ?? '',
+      });
+      if (found !== undefined) withPassword.password = found;
+    }
     const where = `${client.host}:${client.port}, database "${client.database}", user "${client.user}"`;
     // Errors after connecting (server shutdown, network loss) must not crash the process unhandled.
     client.on('error', () => {});

@@ -9,7 +9,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allowSlowProcesses, type CliRun, migrationsDir, runCli } from '../cli/cli.ts';
+import { allowSlowProcesses, type CliRun, jsonLine, migrationsDir, runCli } from '../cli/cli.ts';
 import { adminUrl, databasesForThisFile, type TestDatabase, withClient } from '../support/pg.ts';
 import { runAction } from '../support/run-action.ts';
 
@@ -87,27 +87,31 @@ describe('every password source is redacted in every channel', () => {
     const db = await freshDb('secret_pgpassword');
     const url = new URL(db.url);
     url.password = '';
-    const run = await runCli(['--dir', migrationsDir(echoing(PASSWORD)), 'up', '--json'], {
-      env: { DATABASE_URL: url.toString(), PGPASSWORD: PASSWORD },
+    const run = await runCli(['--dir', migrationsDir(echoing(db.password)), 'up', '--json'], {
+      env: { DATABASE_URL: url.toString(), PGPASSWORD: db.password },
     });
     expect(run.code, run.stderr).toBe(1);
     expect(run.stdout).toContain('***');
-    expectRunClean(run);
-    expectNoSecret(await eventsText(db));
+    expectRunClean(run, db.password);
+    expectNoSecret(await eventsText(db), db.password);
   });
 
-  it('a passfile password echoed by a SQL error: masked everywhere too', async () => {
+  it('a passfile password (read by stepback, so pg does not warn) echoed by a SQL error: masked everywhere too', async () => {
     const db = await freshDb('secret_passfile');
     const url = new URL(db.url);
     url.password = '';
     const passfile = join(mkdtempSync(join(tmpdir(), 'stepback-pgpass-')), 'pgpass');
-    writeFileSync(passfile, `# a comment\n*:*:*:*:${PASSWORD.replace(/:/g, '\\:')}\n`, { mode: 0o600 });
-    const run = await runCli(['--dir', migrationsDir(echoing(PASSWORD)), 'up', '--json'], {
+    const escaped = db.password.replace(/[\\:]/g, '\\$&');
+    writeFileSync(passfile, `# a comment\nelsewhere:*:*:*:not-this-one\n*:*:${db.name}:*:${escaped}\n`, {
+      mode: 0o600,
+    });
+    const run = await runCli(['--dir', migrationsDir(echoing(db.password)), 'up', '--json'], {
       env: { DATABASE_URL: url.toString(), PGPASSFILE: passfile },
     });
     expect(run.code, run.stderr).toBe(1);
-    expectRunClean(run);
-    expectNoSecret(await eventsText(db));
+    expect(jsonLine(run).failed?.name).toBe('0002_echo');
+    expectRunClean(run, db.password);
+    expectNoSecret(await eventsText(db), db.password);
   });
 
   it('the migrate action with a malformed database-url: annotations, summary, outputs and logs stay clean', async () => {
