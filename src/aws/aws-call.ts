@@ -1,5 +1,5 @@
 /**
- * One AWS call with our error policy (deploy-tools.md §4.2, §4.6): throttling and transient faults are retried
+ * One AWS call with our error policy: throttling and transient faults are retried
  * with full-jitter back-off on the injected clock; AccessDenied and expired/invalid credentials fail at once
  * with a message naming the operation (never the silent "waiter timed out" of the SDK waiters).
  */

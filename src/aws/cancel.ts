@@ -1,6 +1,6 @@
 /**
  * Cancellation from the outside world: GitHub sends SIGINT to a cancelled step, SIGTERM 7.5 s later, and kills
- * the tree 2.5 s after that (deploy-tools.md §4.5). Turning the first signal into an AbortSignal lets the
+ * the tree 2.5 s after that. Turning the first signal into an AbortSignal lets the
  * runners send StopTask / StopBuild with a reason inside that window; later signals are absorbed so cleanup is
  * not cut short by Node's default handler.
  */

@@ -1,6 +1,6 @@
 /**
- * Switching an ECS service to an exact task definition and waiting for OUR deployment (deploy-tools.md §4.2,
- * §4.7): "services stable" also holds after a circuit-breaker rollback, so the PRIMARY deployment id from the
+ * Switching an ECS service to an exact task definition and waiting for OUR deployment:
+ * "services stable" also holds after a circuit-breaker rollback, so the PRIMARY deployment id from the
  * UpdateService response is followed until it is the only deployment and COMPLETED; rolloutState FAILED or
  * the deployment being replaced is a failure. An INACTIVE task definition is registered again from the stored
  * JSON first. Drain mode scales to zero (and waits for zero running) before switching.
@@ -99,7 +99,7 @@ export async function deployService(
   const firstPollMs = o.initialPollMs ?? 1_000;
   const taskDefinitions = new EcsTaskDefinitions(ecs, log, deps);
 
-  // Never deploy an INACTIVE task definition (deploy-tools.md §4.7): register it again from the release record.
+  // Never deploy an INACTIVE task definition (ECS refuses it): register it again from the release record.
   let arn = o.taskDefinitionArn;
   const info = await taskDefinitions.describe(arn).catch((error: unknown) => {
     if (error instanceof AwsAccessError) throw error;

@@ -1,5 +1,5 @@
 /**
- * Following one CloudWatch Logs stream (deploy-tools.md §4.4). GetLogEvents from the head, paging with the
+ * Following one CloudWatch Logs stream. GetLogEvents from the head, paging with the
  * previous nextForwardToken (which requires startFromHead: true); the end of the stream is the same token
  * coming back. The stream does not exist until the container starts, so ResourceNotFoundException means
  * "not yet". After the work stops, `drain` reads until two consecutive empty pages so the tail is not lost.

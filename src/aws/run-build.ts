@@ -1,5 +1,5 @@
 /**
- * The migration as a CodeBuild build (deploy-tools.md §4.8): StartBuild with the release image as
+ * The migration as a CodeBuild build: StartBuild with the release image as
  * imageOverride and an inline buildspec that runs the command; secrets only as SECRETS_MANAGER /
  * PARAMETER_STORE references; poll BatchGetBuilds; follow the build's CloudWatch stream (its location re-read
  * every poll: it is `…:null` until the build has logs); verdict from buildStatus and the failed phase;

@@ -1,5 +1,5 @@
 /**
- * The migration as a one-off ECS task (DESIGN.md §2, §6; deploy-tools.md §4.1–4.5): RunTask from a full task
+ * The migration as a one-off ECS task: RunTask from a full task
  * definition ARN with a clientToken, failures[] reported in full and capacity shortages retried, our own
  * polling loop (never the SDK waiters), the named container's verdict, its awslogs stream printed while it
  * runs and drained after, and StopTask with a reason on timeout or cancellation.
@@ -190,7 +190,7 @@ async function resolveRun(
     container,
     input: {
       cluster: o.cluster,
-      // Always the full ARN: RunTask resolves family names before authorization (deploy-tools.md §4.1).
+      // Always the full ARN, never a family name: the task must run exactly the release's revision.
       taskDefinition: td.taskDefinitionArn,
       count: 1,
       ...placement,
@@ -236,7 +236,7 @@ async function startTask(
       );
     } catch (error) {
       if (error instanceof AwsAccessError) {
-        // The permissions RunTask needs beyond ecs:RunTask are the usual cause (deploy-tools.md §4.1, §4.6).
+        // The permissions RunTask needs beyond ecs:RunTask are the usual cause.
         error.problems.push(
           'RunTask also needs iam:PassRole on the task and execution roles' +
             (resolved.input.tags?.length ? ', and ecs:TagResource because the task is tagged' : ''),

@@ -1,6 +1,6 @@
 /**
  * Task definitions on ECS: describe (with tags and status), register again from the stored JSON (a rollback
- * target that has become INACTIVE, deploy-tools.md §4.7), tag with the release.
+ * target that has become INACTIVE, which ECS will neither run nor deploy), tag with the release.
  */
 import {
   DescribeTaskDefinitionCommand,

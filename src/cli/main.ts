@@ -1,7 +1,7 @@
 /**
  * The `stepback` CLI. Each command lives in commands/<name>.ts and registers itself; this file owns the
- * global options and maps anything thrown to an exit code once (DESIGN.md §3: 0 ok · 1 migration failed ·
- * 2 usage · 3 refused · 4 lock timeout). It never prints a stack or a password.
+ * global options and maps anything thrown to an exit code once (README "Exit codes": 0 ok · 1 migration
+ * failed · 2 usage · 3 refused · 4 lock timeout). It never prints a stack or a password.
  */
 import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, StepbackError } from '../core/errors.ts';

@@ -1,5 +1,5 @@
 /**
- * Pure decisions about AWS API errors and retry timing (deploy-tools.md §4.2, §4.6). The SDK waiters turn every
+ * Pure decisions about AWS API errors and retry timing. The SDK waiters turn every
  * error into "retry", so an expired session or a missing permission looks like a slow task; our own loops ask
  * this module instead: throttling and transient faults are retried with full-jitter back-off, access and
  * credential problems fail at once.

@@ -1,5 +1,5 @@
 /**
- * Pure status classification and the runner's safety checks (DESIGN.md §3 "Fail closed"): given the
+ * Pure status classification and the runner's safety checks (fail closed: refuse when safety cannot be proven): given the
  * database's applied rows and the directory's migrations, what is pending, unknown, drifted or out of order,
  * and why an `up` or a `down` must be refused. No I/O; table-tested in test/migrate/classify.test.ts.
  */

@@ -1,7 +1,7 @@
 /**
  * Pure pieces of a CodeBuild run: the inline buildspec that runs one command, and the environment overrides
- * — where secrets may only travel as SECRETS_MANAGER / PARAMETER_STORE references (deploy-tools.md §4.8:
- * plaintext overrides are visible to anyone who can read the build).
+ * — where secrets may only travel as SECRETS_MANAGER / PARAMETER_STORE references (plaintext
+ * overrides are visible to anyone who can read the build).
  */
 
 export type SecretSource = 'SECRETS_MANAGER' | 'PARAMETER_STORE';

@@ -1,5 +1,5 @@
 /**
- * Pure CodeBuild judgements (deploy-tools.md §4.8): only SUCCEEDED is success; a failure names its status and
+ * Pure CodeBuild judgements: only SUCCEEDED is success; a failure names its status and
  * the phase that failed with that phase's context messages; the log location is read from the build each poll
  * because it is `…:null` until the build has logs.
  */

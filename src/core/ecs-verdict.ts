@@ -1,5 +1,5 @@
 /**
- * Pure ECS judgements (DESIGN.md §6, deploy-tools.md §4.1–4.3): did the one-off migration task succeed, is a
+ * Pure ECS judgements: did the one-off migration task succeed, is a
  * service deployment done, which RunTask failures are worth retrying. Types are structural subsets of the SDK
  * shapes so this module does not depend on the SDK and tests can write plain objects.
  */

@@ -1,5 +1,5 @@
 /**
- * Typed errors carrying the CLI exit code (DESIGN.md §3). Libraries throw these; only the outermost driver
+ * Typed errors carrying the CLI exit code (README "Exit codes"). Libraries throw these; only the outermost driver
  * (CLI main, action run()) turns one into an exit code or a failed step, once.
  */
 export const ExitCode = {

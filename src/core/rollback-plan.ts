@@ -55,7 +55,7 @@ export type ReconcileResult =
   | { ok: false; reasons: string[] };
 
 // ---------------------------------------------------------------------------------------------------------
-// The planner (issue 3).
+// The planner.
 //
 // Model: the migrations to revert are `newer − older` (the older manifest must be contained in the newer one
 // with equal checksums). A rollback across several releases (N → N−3) needs only the newest manifest: image N

@@ -1,7 +1,7 @@
 /**
  * Running one migration step with its state change in the same transaction, in as few round trips as is
  * safe. umzug sequences the steps (runner.ts); this is the part it leaves to us (it has no transactions and
- * logs state as a separate step, migration-tools.md §1.1). A run's consecutive SQL steps usually go several
+ * logs state as a separate step). A run's consecutive SQL steps usually go several
  * per message instead (batch.ts); this path serves modules, no-transaction steps, --single-transaction and
  * rehearsal.
  *

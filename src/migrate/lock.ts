@@ -1,8 +1,8 @@
 /**
  * The run lock: a session-level advisory lock taken on the connection that runs the migrations, so a killed
- * runner frees it by disconnecting and "one runner at a time" is exact (toolchain-spike.md §3). Polled with
+ * runner frees it by disconnecting and "one runner at a time" is exact. Polled with
  * pg_try_advisory_lock, never a blocking pg_advisory_lock: a blocked waiter can deadlock with a holder
- * running CREATE INDEX CONCURRENTLY (migration-tools.md §3.4).
+ * running CREATE INDEX CONCURRENTLY, which waits for every older transaction.
  */
 import { createHash } from 'node:crypto';
 import type pg from 'pg';

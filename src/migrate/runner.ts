@@ -1,5 +1,5 @@
 /**
- * The runner's commands (DESIGN.md §3) on one connection under the advisory lock: up, down (--to / --plan),
+ * The runner's commands on one connection under the advisory lock: up, down (--to / --plan),
  * status and resolve. umzug sequences the steps over our resolved migration list and a storage backed by the
  * state we read once per run; the transaction around each step and its state row is ours: consecutive SQL
  * steps travel several per message (batch.ts), the others one at a time (execute.ts).

@@ -105,7 +105,7 @@ function chooseLayout(
   return detection.layout;
 }
 
-/** The manifest entries (DESIGN.md §4) for a directory's migrations. */
+/** The manifest entries (one per migration: name, checksums, reversibility) for a directory's migrations. */
 export function manifestMigrations(sources: readonly MigrationSource[]): ManifestMigration[] {
   return sources.map((m) => ({
     name: m.name,

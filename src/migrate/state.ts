@@ -1,5 +1,5 @@
 /**
- * The state tables (DESIGN.md §3): `stepback_migrations`, one row per applied migration, and the
+ * The state tables: `stepback_migrations`, one row per applied migration, and the
  * append-only `stepback_events`. Statements that change state are built as text with inline literals so
  * they can travel in the same simple-query round trip as the migration itself (execute.ts); batch.ts sends
  * the prepared forms below.

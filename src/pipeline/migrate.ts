@@ -1,5 +1,5 @@
 /**
- * Forward flow, step "migrate" (DESIGN.md §2): run `stepback up` once, through whichever executor the team
+ * Forward flow, step "migrate": run `stepback up` once, through whichever executor the team
  * uses (one-off ECS task from the new task definition, CodeBuild build, or the runner itself), and report what
  * it applied. The executor decides success (exit code of the named container); the runner's JSON line says
  * what happened inside.

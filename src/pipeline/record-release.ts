@@ -1,5 +1,5 @@
 /**
- * Release record (DESIGN.md §2, §4): the manifest of what the image contains, with its digest and full task
+ * Release record: the manifest of what the image contains, with its digest and full task
  * definition, stored durably under the release, and the task definition tagged `stepback:release=<R>` so a
  * live service leads back to its manifest. Re-running for the same release is a no-op; a different manifest
  * under an existing release is refused (the store is immutable).

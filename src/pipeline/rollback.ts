@@ -1,5 +1,5 @@
 /**
- * Rollback flow (DESIGN.md §2, §5): resolve the live (newer) release, fetch both manifests, read the
+ * Rollback flow: resolve the live (newer) release, fetch both manifests, read the
  * database status through the newer image, plan, report the plan, then run the newer image's downs and only
  * when they all succeeded deploy the older task definition. Every refusal happens before anything changes;
  * every failure stops before the deploy and says exactly where the database stands. A re-run resumes: the

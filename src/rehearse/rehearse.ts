@@ -1,5 +1,5 @@
 /**
- * The rollback rehearsal (issue 9): prove every down works before the release ships.
+ * The rollback rehearsal: prove every down works before the release ships.
  *
  * In one scratch database: bring it to the previous release (the `since` migrations, or nothing), then for
  * each migration new in this release: fingerprint, up, down, compare, up again. Finally revert the whole

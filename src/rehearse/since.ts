@@ -2,7 +2,7 @@
  * The previous release a rehearsal starts from: a manifest (object, or a JSON file written by
  * `stepback manifest` / fetched from the release store), or the name of a release an earlier rehearsal
  * remembered in the cache. Its migrations must all be in this directory (the older manifest is a prefix of
- * the newer one, DESIGN.md §5).
+ * the newer one, as a rollback requires).
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { resolve } from 'node:path';

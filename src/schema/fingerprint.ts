@@ -1,5 +1,5 @@
 /**
- * The schema fingerprint (issue 7 "verified rollback", issue 9): what the migrations made of the database —
+ * The schema fingerprint (how a rollback and a rehearsal prove the schema is what it was): what the migrations made of the database —
  * tables, columns, constraints, indexes, views, functions, sequences, enums, domains, triggers, extensions —
  * as a canonical, sorted, JSON-able object. Two databases built by the same migrations give equal
  * fingerprints; comparing them lives in src/core/schema-diff.ts (pure).

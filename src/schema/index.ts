@@ -1,4 +1,4 @@
-/** The schema fingerprint: read, record per release, verify (issue 7 "verified rollback"). */
+/** The schema fingerprint: read, record per release, verify (a rollback is verified by comparing them). */
 export type { DiffOptions, SchemaDifference, SchemaFingerprint } from '../core/schema-diff.ts';
 export { diffSchemas, fingerprintDigest } from '../core/schema-diff.ts';
 export { type FingerprintOptions, fingerprintSchema, STEPBACK_TABLES } from './fingerprint.ts';

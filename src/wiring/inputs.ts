@@ -1,5 +1,5 @@
 /**
- * Every action input, parsed and validated in one place (DESIGN.md §7). Each action declares its inputs
+ * Every action input, parsed and validated in one place, so a run reports every bad input at once. Each action declares its inputs
  * here; `parse*Inputs(getInput)` returns a typed config or throws one UsageError listing every bad input by
  * name. Booleans are strict (`true|True|TRUE|false|False|FALSE`), enums list their allowed values.
  */
