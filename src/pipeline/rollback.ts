@@ -11,7 +11,7 @@
 import { ExitCode } from '../core/errors.ts';
 import type { ManifestStore } from '../core/manifest-store.ts';
 import type { DeployTarget, ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
-import type { Manifest } from '../core/release-manifest.ts';
+import { DEFAULT_ENGINE, type Manifest, manifestEngine } from '../core/release-manifest.ts';
 import { planRollback, type RollbackPlan, reconcilePlan } from '../core/rollback-plan.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 import { deploy } from './deploy.ts';
@@ -197,6 +197,12 @@ async function releaseRecords(
 /** Pure: what the two records must carry for this rollback to be possible at all. */
 export function manifestNeeds(newer: Manifest, older: Manifest, runs: MigrationExecutor['runs']): string[] {
   const out: string[] = [];
+  // The executors run stepback's own runner in the image; another engine's rollback goes through the CLI.
+  for (const m of [newer, older])
+    if (manifestEngine(m) !== DEFAULT_ENGINE)
+      out.push(
+        `release ${m.release} was recorded by the ${manifestEngine(m)} engine, and this rollback flow drives only stepback's own migrations yet: plan with \`stepback plan --from ${newer.release}.json --to ${older.release}.json\`, then run \`stepback --engine ${manifestEngine(m)} down --plan PLAN.json\` with ${newer.release}'s code`,
+      );
   if (!older.taskDefinitionArn)
     out.push(`release ${older.release} has no task definition recorded, so there is nothing to deploy`);
   // An executor that runs the release's build (its task definition, or the image recorded with it) needs that record.

@@ -3,11 +3,13 @@
  * real PostgreSQL: manifest, up, status, plan, down to an older release with its proofs, the refusals, a
  * half-done rollback resumed, and the lock shared with stepback's runner.
  */
+import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checksumOf } from '../../src/core/checksum.ts';
 import { djangoEngine } from '../../src/engines/django/engine.ts';
+import { DJANGO_PROGRAM } from '../../src/engines/django/program.ts';
 import { lockKey } from '../../src/migrate/lock.ts';
 import { allowSlowProcesses, jsonLine, migrationsDir, runCli } from '../cli/cli.ts';
 import { databasesForThisFile, type TestDatabase, withClient } from '../support/pg.ts';
@@ -283,6 +285,89 @@ describe.skipIf(djangoMissing)('the django engine (real Django, real PostgreSQL)
       async (c) => (await c.query('select count(*)::int as n from shop_product')).rows[0].n,
     );
     expect(seeded).toBe(3);
+  });
+
+  it('a task killed (SIGKILL) mid-migration leaves nothing half-applied and the lock free; the next run completes', async () => {
+    const db = await fresh('dj_sigkill');
+    const code = await upTo(db, 'v2');
+    writeFileSync(
+      join(code.dir, 'shop/migrations/0005_slow.py'),
+      [
+        'import os, time',
+        'from django.db import migrations',
+        '',
+        'def pause(apps, schema_editor):',
+        '    if os.environ.get("FIXTURE_PAUSE"):',
+        '        time.sleep(120)',
+        '',
+        'class Migration(migrations.Migration):',
+        '    dependencies = [("shop", "0004_product_sku_index")]',
+        '    operations = [',
+        '        migrations.RunSQL("ALTER TABLE shop_product ADD COLUMN slow integer", "ALTER TABLE shop_product DROP COLUMN slow"),',
+        '        migrations.RunPython(pause, migrations.RunPython.noop),',
+        '    ]',
+        '',
+      ].join('\n'),
+    );
+    // The one-off task as ECS runs it: the image's python with the program, no Node.
+    const [python, manage] = code.manage.split(' ') as [string, string];
+    const task = spawn(python, [manage, 'shell', '-c', DJANGO_PROGRAM], {
+      env: {
+        ...process.env,
+        DATABASE_URL: db.url,
+        FIXTURE_PAUSE: '1',
+        STEPBACK_DJANGO: JSON.stringify({
+          op: 'up',
+          schema: 'public',
+          table: 'stepback_migrations',
+          lockTimeoutMs: 10_000,
+        }),
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    await new Promise<void>((resolve, reject) => {
+      let err = '';
+      task.stderr.on('data', (d) => {
+        err += d;
+        if (err.includes('applying shop.0005_slow')) resolve();
+      });
+      task.on('close', () => reject(new Error(`the task ended before the slow migration: ${err}`)));
+    });
+    // Past the ALTER TABLE, inside the migration's transaction.
+    await expect
+      .poll(async () =>
+        withClient(
+          db.url,
+          async (c) =>
+            (
+              await c.query(
+                `select count(*)::int as n from pg_stat_activity where datname = $1 and state = 'idle in transaction'`,
+                [db.name],
+              )
+            ).rows[0].n,
+        ),
+      )
+      .toBe(1);
+    const closed = new Promise((resolve) => task.on('close', (_code, signal) => resolve(signal)));
+    task.kill('SIGKILL');
+    expect(await closed).toBe('SIGKILL');
+
+    const column = async () =>
+      withClient(
+        db.url,
+        async (c) =>
+          (
+            await c.query(
+              `select count(*)::int as n from information_schema.columns where table_name = 'shop_product' and column_name = 'slow'`,
+            )
+          ).rows[0].n,
+      );
+    expect(await rows(db)).not.toContain('shop.0005_slow');
+    expect(await column()).toBe(0);
+    const next = await cli(db, code, ['up', '--lock-timeout', '30', '--json']);
+    expect(next.code, next.stderr).toBe(0);
+    expect(jsonLine(next).applied.map((a) => a.name)).toEqual(['shop.0005_slow']);
+    expect(await column()).toBe(1);
   });
 
   it('says how to point it at the python that has Django', async () => {

@@ -97,6 +97,22 @@ describe('rollback', () => {
     expect(outcome.message).toContain('schema matches release v1');
   });
 
+  it('refuses release records of another engine (Django) before running anything in the image', async () => {
+    const { deps, executor, target } = setup();
+    const djangoV2 = { ...v2, engine: 'django' };
+    deps.store.manifests.set('v2', djangoV2);
+    const outcome = await rollback(base, deps, memoryLog());
+    expect(outcome.status).toBe('refused');
+    expect(outcome.exitCode).toBe(3);
+    expect(outcome.reasons).toEqual([
+      expect.stringMatching(
+        /^release v2 was recorded by the django engine.*stepback --engine django down --plan/,
+      ),
+    ]);
+    expect(executor.requests).toEqual([]);
+    expect(target.deploys).toEqual([]);
+  });
+
   it('dry run stops after the plan: no down, no deploy', async () => {
     const { deps, executor, target } = setup();
     const outcome = await rollback({ ...base, dryRun: true }, deps, memoryLog());
