@@ -109,6 +109,34 @@ describe.skipIf(djangoMissing)('the django engine (real Django, real PostgreSQL)
     ]);
   });
 
+  it('marks a custom operation that declares itself irreversible as irreversible in the manifest', async () => {
+    const db = await fresh('dj_custom_op');
+    const code = djangoRelease('v2');
+    writeFileSync(
+      join(code.dir, 'shop/migrations/0005_custom.py'),
+      [
+        'from django.db import migrations',
+        'from django.db.migrations.operations.base import Operation',
+        '',
+        'class Archive(Operation):',
+        '    reversible = False',
+        '    def state_forwards(self, app_label, state):',
+        '        pass',
+        '    def database_forwards(self, app_label, schema_editor, from_state, to_state):',
+        '        pass',
+        '',
+        'class Migration(migrations.Migration):',
+        '    dependencies = [("shop", "0004_product_sku_index")]',
+        '    operations = [Archive()]',
+        '',
+      ].join('\n'),
+    );
+    const manifest = JSON.parse(readFileSync(await manifestOf(db, 'v3', code), 'utf8'));
+    expect(manifest.migrations.filter((m: { reversible: boolean }) => !m.reversible)).toEqual([
+      expect.objectContaining({ name: 'shop.0005_custom', downChecksum: null }),
+    ]);
+  });
+
   it('applies forward under the lock, reports status, and rolls v2 back to v1 with the state and schema proofs', async () => {
     const db = await fresh('dj_cycle');
     const v1Manifest = await manifestOf(db, 'v1');
