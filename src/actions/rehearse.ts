@@ -21,7 +21,7 @@ export function run(): Promise<void> {
     }
     const databaseUrl = inputs['database-url'] ?? process.env.DATABASE_URL;
     const report = await rehearse({
-      dir: inputs['migrations-dir'] ?? 'migrations',
+      dir: inputs['migrations-dir'],
       ...(since ? { since } : {}),
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(inputs.release ? { release: inputs.release } : {}),

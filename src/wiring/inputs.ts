@@ -2,10 +2,14 @@
  * Every action input, parsed and validated in one place, so a run reports every bad input at once. Each action declares its inputs
  * here; `parse*Inputs(getInput)` returns a typed config or throws one UsageError listing every bad input by
  * name. Booleans are strict (`true|True|TRUE|false|False|FALSE`), enums list their allowed values.
+ *
+ * An input's schema is its one definition of whether it is required and of its default (what '' parses
+ * to); input-docs.ts adds the words, and derives the rest from here for action.yml and `pipeline --help`.
  */
 import * as z from 'zod/mini';
 import { UsageError } from '../core/errors.ts';
 import { isStoreUrl, STORE_SCHEMES } from '../stores/registry.ts';
+import { DEFAULT_RUNNER_COMMAND } from './config.ts';
 import { EXECUTORS, executorPlugin } from './executors/registry.ts';
 
 /** `core.getInput`-shaped: the raw string, '' when not supplied. */
@@ -25,11 +29,15 @@ const trimmed = () =>
     z.transform((v: string) => v.trim()),
   );
 
-const text = (): Field<string | undefined> =>
-  z.pipe(
+/** Free text; '' is `fallback` (undefined when there is none). */
+function text(): Field<string | undefined>;
+function text(fallback: string): Field<string>;
+function text(fallback?: string): Field<string | undefined> {
+  return z.pipe(
     z.string(),
-    z.transform((v: string) => (v.trim() === '' ? undefined : v.trim())),
+    z.transform((v: string) => (v.trim() === '' ? fallback : v.trim())),
   );
+}
 
 const required = () => trimmed().check(rule((v: string) => v !== '', 'is required and was not supplied'));
 
@@ -94,11 +102,15 @@ const optional = (test: (v: string) => boolean, error: string): Field<string | u
 
 const optionalRelease = (): Field<string | undefined> => optional((v) => RELEASE.test(v), RELEASE_MESSAGE);
 
+const TASK_DEFINITION_ARN = /^arn:[^:]+:ecs:[^:]*:\d*:task-definition\/[^:]+:\d+$/;
+const TASK_DEFINITION_MESSAGE =
+  'must be a full task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)';
+
 const taskDefinitionArn = (): Field<string | undefined> =>
-  optional(
-    (v) => /^arn:[^:]+:ecs:[^:]*:\d*:task-definition\/[^:]+:\d+$/.test(v),
-    'must be a full task definition ARN (arn:aws:ecs:<region>:<account>:task-definition/<family>:<revision>)',
-  );
+  optional((v) => TASK_DEFINITION_ARN.test(v), TASK_DEFINITION_MESSAGE);
+
+const requiredTaskDefinitionArn = (): Field<string> =>
+  required().check(rule((v: string) => v === '' || TASK_DEFINITION_ARN.test(v), TASK_DEFINITION_MESSAGE));
 
 const storeUrl = (): Field<string> =>
   required().check(rule((v: string) => v === '' || isStoreUrl(v), STORE_MESSAGE));
@@ -117,8 +129,8 @@ const executorInputs = {
   'assign-public-ip': bool(false),
   'launch-type': oneOf(LAUNCH_TYPES, 'FARGATE'),
   'codebuild-project': text(),
-  'migrations-dir': text(),
-  'runner-command': text(),
+  'migrations-dir': text('migrations'),
+  'runner-command': text(DEFAULT_RUNNER_COMMAND),
   'database-url': text(),
   'timeout-minutes': integer(30, 1, 720),
   region: text(),
@@ -145,7 +157,7 @@ export const actionInputs = {
   'record-release': {
     release: release(),
     store: storeUrl(),
-    'migrations-dir': text(),
+    'migrations-dir': text('migrations'),
     image: text(),
     'task-definition': taskDefinitionArn(),
     'tag-task-definition': bool(true),
@@ -162,7 +174,7 @@ export const actionInputs = {
     ...deployInputs,
   },
   rehearse: {
-    'migrations-dir': text(),
+    'migrations-dir': text('migrations'),
     release: optionalRelease(),
     since: text(),
     store: optional(isStoreUrl, STORE_MESSAGE),
@@ -173,7 +185,7 @@ export const actionInputs = {
     'github-token': text(),
   },
   deploy: {
-    'task-definition': taskDefinitionArn(),
+    'task-definition': requiredTaskDefinitionArn(),
     release: optionalRelease(),
     ...deployInputs,
   },
@@ -207,7 +219,6 @@ function crossChecks(name: ActionName, v: Record<string, unknown>): string[] {
     }
     if (v['deploy-target'] === 'file') need('state-file', 'with deploy-target file');
   }
-  if (name === 'deploy') need('task-definition', 'to deploy');
   return [...new Set(out)];
 }
 

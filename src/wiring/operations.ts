@@ -62,10 +62,7 @@ export async function runRecordRelease(
   inputs: ActionInputs<'record-release'>,
   ctx: Context,
 ): Promise<RecordReleaseOutcome> {
-  const { migrations, sources } = await loadReleaseSources(
-    inputs['migrations-dir'] ?? 'migrations',
-    inputs.release,
-  );
+  const { migrations, sources } = await loadReleaseSources(inputs['migrations-dir'], inputs.release);
   const store = await openReleaseStore(inputs.store, inputs['github-token']);
   const taskDefinitionArn = inputs['task-definition'];
   const source = sourceFromEnv(ctx.env);
@@ -115,7 +112,7 @@ export async function runRollback(
 
 export async function runDeploy(inputs: ActionInputs<'deploy'>, ctx: Context): Promise<DeployOutcome> {
   const target = await makeDeployTarget(deployConfig(inputs));
-  const taskDefinitionArn = inputs['task-definition']!;
+  const taskDefinitionArn = inputs['task-definition'];
   const release = inputs.release ?? taskDefinitionArn.replace(/^.*task-definition\//, '');
   return deploy(
     target,

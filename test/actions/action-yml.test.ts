@@ -4,7 +4,7 @@ import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { INPUT_DOCS } from '../../src/wiring/input-docs.ts';
-import { actionInputs } from '../../src/wiring/inputs.ts';
+import { type ActionName, actionInputs } from '../../src/wiring/inputs.ts';
 
 const root = resolve(import.meta.dirname, '../..');
 
@@ -16,7 +16,7 @@ interface ActionYml {
   runs: { using: string; main: string };
 }
 
-describe.each(Object.keys(actionInputs))('actions/%s/action.yml', (name) => {
+describe.each(Object.keys(actionInputs) as ActionName[])('actions/%s/action.yml', (name) => {
   const yml = parse(readFileSync(join(root, 'actions', name, 'action.yml'), 'utf8')) as ActionYml;
 
   it('runs the committed bundle on node24', () => {
@@ -25,16 +25,14 @@ describe.each(Object.keys(actionInputs))('actions/%s/action.yml', (name) => {
   });
 
   it('documents every parsed input, and only those', () => {
-    expect(Object.keys(yml.inputs).sort()).toEqual(
-      Object.keys(actionInputs[name as keyof typeof actionInputs]).sort(),
-    );
+    expect(Object.keys(yml.inputs).sort()).toEqual(Object.keys(actionInputs[name]).sort());
     for (const [input, spec] of Object.entries(yml.inputs)) {
       expect(spec.description, input).toMatch(/\S{3}/);
       expect(typeof spec.required, input).toBe('boolean');
     }
   });
 
-  it('agrees with the documentation `stepback pipeline --help` prints', () => {
+  it('agrees with the documentation `stepback pipeline --help` prints (defaults and required from the schemas)', () => {
     expect(yml.description).toBe(INPUT_DOCS[name]!.description);
     expect(yml.inputs).toEqual(INPUT_DOCS[name]!.inputs);
   });
@@ -44,5 +42,29 @@ describe.each(Object.keys(actionInputs))('actions/%s/action.yml', (name) => {
     const set = [...source.matchAll(/core\.setOutput\(\s*'([a-z-]+)'/g)].map((m) => m[1]);
     expect(set.length).toBeGreaterThan(0);
     expect(Object.keys(yml.outputs).sort()).toEqual([...new Set(set)].sort());
+  });
+});
+
+describe('README.md action table', () => {
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  // Rows `| \`action\` | what it does | key inputs | outputs |`; `\|` inside a cell is not a separator.
+  const rows = readme
+    .split('\n')
+    .map((line) => line.split(/(?<!\\)\|/).map((cell) => cell.trim()))
+    .filter(
+      (cells) =>
+        cells.length === 6 && /^`[a-z-]+`$/.test(cells[1]!) && cells[1]!.slice(1, -1) in actionInputs,
+    )
+    .map((cells) => [cells[1]!.slice(1, -1), cells[3]!] as const);
+
+  it('has a row for every action', () => {
+    expect(rows.map(([name]) => name).sort()).toEqual(Object.keys(actionInputs).sort());
+  });
+
+  it.each(rows)('names only inputs %s has', (name, inputs) => {
+    // The key-inputs cell: each `input` before any parenthesis of allowed values or notes.
+    const named = [...inputs.replace(/\([^)]*\)/g, '').matchAll(/`([a-z-]+)`/g)].map((m) => m[1]!);
+    expect(named.length).toBeGreaterThan(0);
+    expect(named.filter((input) => !(input in actionInputs[name as ActionName]))).toEqual([]);
   });
 });

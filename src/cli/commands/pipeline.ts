@@ -108,7 +108,7 @@ export function register(program: Command): void {
     .description('pipeline steps for CodeBuild buildspecs and scripts (the GitHub Actions, as commands)');
   // The help text comes from the same documentation as the action.yml files.
   for (const step of STEPS) {
-    const doc = INPUT_DOCS[step]!;
+    const doc = INPUT_DOCS[step];
     const sub = pipeline.command(step).description(doc.description);
     for (const [input, d] of Object.entries(doc.inputs)) {
       if (FROM_GLOBALS[input]) continue;
