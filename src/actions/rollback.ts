@@ -34,6 +34,15 @@ function resultSummary(outcome: RollbackOutcome): void {
     failed: 'FAILED: the older release was not deployed',
   };
   core.summary.addHeading(title[outcome.status], 3);
+  // Which image ran the status and the downs, and why: said first, the fallback is the unusual path.
+  const from = outcome.downsFrom;
+  if (from)
+    core.summary.addRaw(
+      from.image === 'newer'
+        ? `Downs run in: release ${from.release}'s image (the newer release).`
+        : `**Downs run in: release ${from.release}'s image (the older release), from ${outcome.fromRelease}'s source bundle in \`${from.bundleFrom}\`**, because ${outcome.fromRelease}'s image could not be pulled: ${from.reason}`,
+      true,
+    );
   if (outcome.status === 'refused' && outcome.reasons.length > 0) core.summary.addList(outcome.reasons);
   if (outcome.status === 'refused' && !outcome.plan && outcome.checks.length > 0) {
     core.summary.addTable([

@@ -5,6 +5,7 @@
  */
 import type { CapacityProviderStrategyItem, LaunchType, NetworkConfiguration } from '@aws-sdk/client-ecs';
 import { checkEcsOverride } from '../core/ecs-override.ts';
+import { imagePullFailure } from '../core/ecs-verdict.ts';
 import type { ExecRequest, ExecResult, Log, MigrationExecutor, RequestCheck } from '../core/ports.ts';
 import type { TimeDeps } from './clock.ts';
 import { type RunTaskClients, type RunTaskOptions, runTask } from './run-task.ts';
@@ -87,12 +88,14 @@ export class EcsTaskExecutor implements MigrationExecutor {
       ...(c.capacityAttempts !== undefined ? { capacityAttempts: c.capacityAttempts } : {}),
     };
     const result = await runTask(c.clients, options, log, c);
+    const pull = result.task && !result.ok ? imagePullFailure(result.task, c.containerName) : undefined;
     return {
       ok: result.ok,
       exitCode: result.exitCode,
       id: result.taskArn || 'ecs:not-started',
       message: result.message,
       ...(result.logsRead ? { stdout: result.lines.join('\n') } : {}),
+      ...(pull ? { imageUnavailable: pull } : {}),
     };
   }
 }

@@ -73,6 +73,19 @@ export function describeStoppedTask(task: TaskView, containerName: string): stri
   return parts.join('; ');
 }
 
+/**
+ * Why the task's image could not be pulled (ECS stops it with TaskFailedToStart and a
+ * CannotPullContainerError reason: a deleted image, a lifecycle rule, a registry permission), or undefined
+ * when that is not how it ended. Nothing of the task ran, so another image may run its work instead.
+ */
+export function imagePullFailure(task: TaskView, containerName: string): string | undefined {
+  if (task.stopCode !== 'TaskFailedToStart') return undefined;
+  const container = task.containers?.find((c) => c.name === containerName);
+  for (const reason of [container?.reason, task.stoppedReason])
+    if (reason?.includes('CannotPullContainerError')) return reason;
+  return undefined;
+}
+
 function exitHint(exitCode: number): string {
   if (exitCode === 137) return ' (137 = killed by SIGKILL, usually out of memory)';
   if (exitCode === 143) return ' (143 = terminated by SIGTERM)';

@@ -40,6 +40,11 @@ export interface ExecResult {
   message: string;
   /** The run's stdout when the executor can capture it (the `--json` document is parsed from it). */
   stdout?: string;
+  /**
+   * The run's image could not be pulled (ECS: CannotPullContainerError), so nothing ran: the reason. A
+   * rollback can then run the newer release's downs from the store in the older release's image.
+   */
+  imageUnavailable?: string;
 }
 
 /** What an executor found about a request before running it. */

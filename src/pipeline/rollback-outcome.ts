@@ -32,8 +32,34 @@ export interface RollbackOutcome {
   verification?: Verification;
   /** Characters of the ECS override carrying the plan (checked against 8192). */
   overrideLength?: number;
+  /** Where the status and the downs ran: the newer release's image, or (fallback) the older one's. */
+  downsFrom?: DownsFrom;
   /** What happened and where the database stands, in words. */
   message: string;
+}
+
+/**
+ * The fallback when the newer release's image cannot be pulled: its downs run in the older release's image,
+ * from the newer release's source bundle in the store (`stepback down --plan --sources-from`).
+ */
+export interface DownsFrom {
+  /** `newer`: the newer release's image (the normal path); `older`: the fallback. */
+  image: 'newer' | 'older';
+  /** The release whose image ran them, and its task definition. */
+  release: string;
+  taskDefinitionArn?: string;
+  /** Fallback: the store the bundle was read from, and why the newer image was not used. */
+  bundleFrom?: string;
+  reason?: string;
+}
+
+/** Pure: the sentence that says which path the downs took and why. */
+export function downsFromText(d: DownsFrom | undefined, newerRelease: string | undefined): string {
+  if (!d || d.image === 'newer') return '';
+  return (
+    ` The downs ran in release ${d.release}'s image (${d.taskDefinitionArn ?? 'its task definition'}) from ${newerRelease ?? 'the newer release'}'s ` +
+    `source bundle in ${d.bundleFrom}, verified against its manifest, because ${newerRelease ?? 'the newer release'}'s image could not be pulled: ${d.reason}.`
+  );
 }
 
 /** What the rollback has learned so far: everything in an outcome but its verdict. */

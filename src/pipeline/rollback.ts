@@ -8,7 +8,7 @@
  * `rollback()` reads as its steps; each step either adds what it learned to the rollback's facts or ends the
  * rollback with an outcome (a `Stop`).
  */
-import { ExitCode } from '../core/errors.ts';
+import { ExitCode, StepbackError } from '../core/errors.ts';
 import type { ManifestStore } from '../core/manifest-store.ts';
 import type { DeployTarget, ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
 import { DEFAULT_ENGINE, type Manifest, manifestEngine } from '../core/release-manifest.ts';
@@ -17,9 +17,12 @@ import type { DatabaseStatus } from '../core/status.ts';
 import { deploy } from './deploy.ts';
 import { encodePlan, PLAN_ENV } from './plan-transport.ts';
 import { findManifest } from './record-release.ts';
+import { codeReverts, releaseSourcesFromStore } from './release-sources.ts';
 import { resultErrorText } from './result-text.ts';
 import {
+  type DownsFrom,
   databasePosition,
+  downsFromText,
   failed,
   type RollbackFacts,
   type RollbackOutcome,
@@ -44,6 +47,12 @@ export interface RollbackOptions {
   signal?: AbortSignal;
   /** Called with the plan before anything changes (the action writes its summary table here). */
   onPlan?: (plan: RollbackPlan, progress: { alreadyReverted: string[] }) => Promise<void> | void;
+  /**
+   * When the newer release's image cannot be pulled, run the status and the downs in the older release's
+   * image instead, the downs from the newer release's source bundle in the store (`down --plan
+   * --sources-from`). Off: such a rollback is refused, saying how to allow it.
+   */
+  sourcesFromStore?: boolean;
 }
 
 export interface RollbackDeps {
@@ -61,6 +70,15 @@ class Stop {
 interface Records {
   newer: Manifest;
   older: Manifest;
+}
+
+/**
+ * Which image the status and the downs run in: the newer release's, or, once its image could not be pulled,
+ * the older release's with the newer release's downs from the store (`bundle` is then set).
+ */
+interface RunIn {
+  image: Manifest;
+  bundle?: { needsImage: string[] };
 }
 
 /** The plan and how far an earlier run of it got. */
@@ -87,18 +105,21 @@ export async function rollback(
   try {
     facts.fromRelease = await liveRelease(options, deps, log, facts);
     const records = await releaseRecords(facts.fromRelease, options.toRelease, deps, facts);
-    const status = options.status ?? (await readStatus(options, deps, log, records.newer, facts));
+    const runIn: RunIn = { image: records.newer };
+    facts.downsFrom = downsFrom(runIn, deps);
+    const status = options.status ?? (await readStatus(options, deps, log, records, runIn, facts));
     const planned = await planReverts(options, records, status, log, facts);
-    const downRequest = checkedDownRequest(options, deps, records.newer, planned, facts);
+    const downRequest = checkedDownRequest(options, deps, runIn, planned, facts);
     if (options.dryRun) {
       const n = planned.toRevert.length;
       return succeeded(
         'planned',
         { ...facts, remaining: planned.toRevert },
-        `Dry run: would revert ${n} migration${n === 1 ? '' : 's'} and deploy ${options.toRelease}. Nothing was changed.`,
+        `Dry run: would revert ${n} migration${n === 1 ? '' : 's'} and deploy ${options.toRelease}.${downsFromText(facts.downsFrom, facts.fromRelease).replace(' ran ', ' would run ')} Nothing was changed.`,
       );
     }
-    if (planned.toRevert.length > 0) await runDowns(deps, log, downRequest, planned, facts);
+    if (planned.toRevert.length > 0)
+      await runDowns(options, deps, log, records, runIn, downRequest, planned, facts);
     facts.remaining = [];
     return await deployOlder(options, deps, log, records, planned, facts);
   } catch (error) {
@@ -218,12 +239,20 @@ async function readStatus(
   options: RollbackOptions,
   deps: RollbackDeps,
   log: Log,
-  newer: Manifest,
+  records: Records,
+  runIn: RunIn,
   facts: RollbackFacts,
 ): Promise<DatabaseStatus> {
-  const exec = await log.group('Database status', () =>
-    deps.executor.run(request(options, ['status', '--json'], {}, newer, 'status'), log),
-  );
+  const statusIn = (image: Manifest, step: string) =>
+    log.group('Database status', () =>
+      deps.executor.run(request(options, ['status', '--json'], {}, image, step), log),
+    );
+  let exec = await statusIn(runIn.image, 'status');
+  if (exec.imageUnavailable && !runIn.bundle) {
+    // Nothing ran. The older image reads the same state table (it lists the newer migrations as unknown).
+    await fallBackToOlder(options, deps, log, records, runIn, exec.imageUnavailable, facts);
+    exec = await statusIn(runIn.image, 'status-older');
+  }
   // The result parsers (zod) load only once there is output to read.
   const status = (await import('./result.ts')).parseStatusOutput(exec.stdout);
   if (status) return status;
@@ -233,7 +262,7 @@ async function readStatus(
       [
         `reading the database status failed (${exec.id}, exit ${exec.exitCode ?? 'unknown'}): ${exec.message}`,
       ],
-      'Could not read the database status through the newer image, so no plan can be verified. Nothing was changed.',
+      `Could not read the database status through release ${runIn.image.release}'s image, so no plan can be verified. Nothing was changed.`,
     ),
   );
 }
@@ -279,16 +308,29 @@ async function planReverts(
 function checkedDownRequest(
   options: RollbackOptions,
   deps: RollbackDeps,
-  newer: Manifest,
+  runIn: RunIn,
   { plan, toRevert }: Planned,
   facts: RollbackFacts,
 ): ExecRequest {
+  if (runIn.bundle) {
+    const code = codeReverts(toRevert, runIn.bundle.needsImage, plan.from.release);
+    if (code.length > 0)
+      throw new Stop(
+        refused(
+          facts,
+          code,
+          `Release ${plan.from.release}'s image cannot be pulled, and its source bundle cannot replace it for ${code.length === 1 ? 'a code migration' : 'code migrations'}: ${code.join('; ')}. Nothing was changed.`,
+        ),
+      );
+  }
   const downRequest = request(
     options,
-    ['down', '--plan', '--release', options.toRelease, '--json'],
+    runIn.bundle
+      ? ['down', '--plan', '--sources-from', deps.store.location, '--release', options.toRelease, '--json']
+      : ['down', '--plan', '--release', options.toRelease, '--json'],
     { [PLAN_ENV]: encodePlan(plan) },
-    newer,
-    'down',
+    runIn.image,
+    runIn.bundle ? 'down-older' : 'down',
   );
   const check = deps.executor.check?.(downRequest);
   if (check?.overrideLength !== undefined) facts.overrideLength = check.overrideLength;
@@ -304,20 +346,36 @@ function checkedDownRequest(
   return downRequest;
 }
 
-/** Step 6: the downs, from the newer image (only it has their down sources). */
+/**
+ * Step 6: the downs, from the newer image (only it has their down sources), or, when that image cannot be
+ * pulled and the store may stand in, from the newer release's source bundle in the older image.
+ */
 async function runDowns(
+  options: RollbackOptions,
   deps: RollbackDeps,
   log: Log,
+  records: Records,
+  runIn: RunIn,
   downRequest: ExecRequest,
-  { plan, alreadyReverted }: Planned,
+  planned: Planned,
   facts: RollbackFacts,
 ): Promise<void> {
+  const { plan, alreadyReverted } = planned;
   let exec: ExecResult;
-  try {
-    exec = await log.group(`Down migrations (${facts.fromRelease} → ${facts.toRelease})`, () =>
-      deps.executor.run(downRequest, log),
+  const downs = (req: ExecRequest) =>
+    log.group(
+      `Down migrations (${facts.fromRelease} → ${facts.toRelease}, in ${runIn.image.release}'s image)`,
+      () => deps.executor.run(req, log),
     );
+  try {
+    exec = await downs(downRequest);
+    if (exec.imageUnavailable && !runIn.bundle) {
+      // The task never started, so nothing was reverted: the same plan runs in the older image.
+      await fallBackToOlder(options, deps, log, records, runIn, exec.imageUnavailable, facts);
+      exec = await downs(checkedDownRequest(options, deps, runIn, planned, facts));
+    }
   } catch (error) {
+    if (error instanceof Stop) throw error;
     const where = databasePosition(plan, null, null, alreadyReverted);
     throw new Stop(
       failed(
@@ -390,8 +448,65 @@ async function deployOlder(
     'rolled-back',
     facts,
     `Rolled back from ${facts.fromRelease} to ${options.toRelease}: reverted ${n} migration${n === 1 ? '' : 's'}, ` +
-      `deployed ${deployed.taskDefinitionArn}.${verificationText(facts.verification)}`,
+      `deployed ${deployed.taskDefinitionArn}.${downsFromText(facts.downsFrom, facts.fromRelease)}${verificationText(facts.verification)}`,
   );
+}
+
+/** Where the runs go, for the outcome. */
+function downsFrom(runIn: RunIn, deps: RollbackDeps): DownsFrom {
+  return {
+    image: runIn.bundle ? 'older' : 'newer',
+    release: runIn.image.release,
+    ...(runIn.image.taskDefinitionArn ? { taskDefinitionArn: runIn.image.taskDefinitionArn } : {}),
+    ...(runIn.bundle ? { bundleFrom: deps.store.location } : {}),
+  };
+}
+
+/**
+ * The newer release's image cannot be pulled (nothing of the run started): switch `runIn` to the older
+ * release's image with the newer release's downs from the store, once the bundle has proven itself against
+ * the newer manifest here; or refuse, saying why, when the store may not or cannot stand in.
+ */
+async function fallBackToOlder(
+  options: RollbackOptions,
+  deps: RollbackDeps,
+  log: Log,
+  { newer, older }: Records,
+  runIn: RunIn,
+  reason: string,
+  facts: RollbackFacts,
+): Promise<void> {
+  const cannot = (problem: string, what: string) =>
+    new Stop(
+      refused(
+        facts,
+        [`release ${newer.release}'s image cannot be pulled: ${reason}`, problem],
+        `Release ${newer.release}'s image cannot be pulled (${reason}), so its downs cannot run from it. ${what} Nothing was changed.`,
+      ),
+    );
+  if (!options.sourcesFromStore)
+    throw cannot(
+      'sources-from-store is off',
+      `Its downs can run in release ${older.release}'s image from its source bundle in ${deps.store.location}: run the rollback again with sources-from-store: true.`,
+    );
+  let needsImage: string[];
+  try {
+    ({ needsImage } = await releaseSourcesFromStore(deps.store, newer.release));
+  } catch (error) {
+    if (!(error instanceof StepbackError)) throw error;
+    throw cannot(
+      [error.message, ...error.problems].join('; '),
+      `Its source bundle in ${deps.store.location} cannot stand in for it.`,
+    );
+  }
+  log.warn(
+    `Release ${newer.release}'s image cannot be pulled (${reason}). Falling back: release ${older.release}'s image ` +
+      `(${older.taskDefinitionArn}) runs ${newer.release}'s downs from its source bundle in ${deps.store.location}, ` +
+      'verified against its manifest here and again in the task.',
+  );
+  runIn.image = older;
+  runIn.bundle = { needsImage };
+  facts.downsFrom = { ...downsFrom(runIn, deps), reason };
 }
 
 function request(
@@ -401,7 +516,8 @@ function request(
   image: Manifest,
   step: string,
 ): ExecRequest {
-  // Both runs use the newer release's image: only it knows every applied migration and has their downs.
+  // Both runs use the newer release's image (only it knows every applied migration and has their downs),
+  // unless it could not be pulled and the older one runs them from the store (fallBackToOlder).
   return {
     args,
     env,

@@ -162,6 +162,10 @@ const WORDS: Record<ActionName, { description: string; inputs: Record<string, In
       'dry-run': {
         description: 'Plan and report only; change nothing (`true`/`false`).',
       },
+      'sources-from-store': {
+        description:
+          "When the newer release's image cannot be pulled (CannotPullContainerError), run the status and its downs in the older release's task definition instead, the downs from the newer release's source bundle in `store` (`true`/`false`). The older image's stepback must support `down --sources-from`, and its task role must be able to read the store.",
+      },
       ...EXECUTOR_INPUTS,
       ...DEPLOY_TARGET_INPUTS,
     },

@@ -169,6 +169,7 @@ export const actionInputs = {
     'from-release': optionalRelease(),
     store: storeUrl(),
     'dry-run': bool(false),
+    'sources-from-store': bool(false),
     'github-token': text(),
     ...executorInputs,
     ...deployInputs,

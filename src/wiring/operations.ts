@@ -98,6 +98,7 @@ export async function runRollback(
       toRelease: inputs['to-release'],
       ...(inputs['from-release'] ? { fromRelease: inputs['from-release'] } : {}),
       dryRun: inputs['dry-run'],
+      sourcesFromStore: inputs['sources-from-store'],
       drain: inputs.drain,
       // The plan (dry run) and the apply are separate jobs of one workflow run: their runs must not be shared.
       idempotencyKey: ctx.idempotencyKey(inputs['dry-run'] ? 'plan' : 'rollback', inputs['to-release']),

@@ -155,6 +155,7 @@ export class ScriptedExecutor implements MigrationExecutor {
       id: a.id ?? `run-${this.requests.length}`,
       message: a.message ?? 'exited 0',
       ...(a.stdout !== undefined ? { stdout: a.stdout } : {}),
+      ...(a.imageUnavailable ? { imageUnavailable: a.imageUnavailable } : {}),
     };
   }
 }
