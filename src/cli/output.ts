@@ -39,18 +39,37 @@ function seconds(name: string, value: string | undefined, fallback: number): num
   return Math.round(n * 1000);
 }
 
+/**
+ * The migrations directory from the environment. STEPBACK_DIR is its one name; STEPBACK_MIGRATIONS_DIR (what
+ * `stepback pipeline` once derived from its `migrations-dir` input) still works with a notice, and both set to
+ * different folders is refused rather than one silently winning.
+ */
+export function dirFromEnv(env: Env, warn: (line: string) => void): string | undefined {
+  const dir = env.STEPBACK_DIR || undefined;
+  const old = env.STEPBACK_MIGRATIONS_DIR || undefined;
+  if (old === undefined) return dir;
+  if (dir !== undefined && dir !== old)
+    throw new UsageError(
+      `STEPBACK_DIR (${dir}) and STEPBACK_MIGRATIONS_DIR (${old}) both name the migrations directory and differ`,
+      { hint: 'unset STEPBACK_MIGRATIONS_DIR; STEPBACK_DIR is the one name for this setting' },
+    );
+  warn('warning: STEPBACK_MIGRATIONS_DIR is deprecated; set STEPBACK_DIR instead (same setting)');
+  return old;
+}
+
 /** Global options with their environment fallbacks. */
 export function runnerOptions(cmd: Command, env: Env = process.env): RunnerOptions & { secrets: string[] } {
   const g = cmd.optsWithGlobals<GlobalOptions & { release?: string }>();
   const secrets = secretsOf(g, env);
+  const log = stderrLogger(secrets);
   return {
-    dir: g.dir ?? env.STEPBACK_DIR ?? './migrations',
+    dir: g.dir ?? dirFromEnv(env, log) ?? './migrations',
     databaseUrl: g.databaseUrl ?? env.DATABASE_URL,
     schema: g.schema ?? env.STEPBACK_SCHEMA ?? 'public',
     waitMs: seconds('--wait', g.wait ?? env.STEPBACK_WAIT, 0),
     lockTimeoutMs: seconds('--lock-timeout', g.lockTimeout ?? env.STEPBACK_LOCK_TIMEOUT, 300),
     release: g.release ?? env.STEPBACK_RELEASE ?? null,
-    log: stderrLogger(secrets),
+    log,
     env,
     secrets,
   };

@@ -319,6 +319,7 @@ export async function rehearse(options: RehearseOptions): Promise<RehearsalRepor
   if (cache && cachePath) {
     updateCache(cache, sources, results, report, options.release ?? null);
     writeCache(cachePath, cache);
+    log(`rehearsal cache written to ${cachePath} (--no-cache to skip it)`);
   }
   return report;
 }

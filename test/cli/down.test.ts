@@ -242,4 +242,29 @@ describe('resolve', () => {
     expect((await cli(db, ['--dir', dir, 'resolve', '--reverted', '0005_audit'])).code).toBe(2);
     expect((await cli(db, ['--dir', dir, 'resolve'])).code).toBe(2);
   });
+
+  it('refuses a second --applied or --reverted instead of keeping only the last, and records nothing', async () => {
+    const db = await freshDb('resolve_two');
+    const dir = migrationsDir(v2);
+    await applyWithApi(db.url, migrationsDir(v1));
+    const events = () =>
+      withClient(
+        db.url,
+        async (c) => (await c.query(`select count(*)::int as n from stepback_events`)).rows[0].n,
+      );
+    const before = await events();
+    for (const args of [
+      ['--applied', '0003_orders', '--applied', '0004_users_name'],
+      ['--applied', '0003_orders', '--reverted', '0002_users'],
+    ]) {
+      const run = await cli(db, ['--dir', dir, 'resolve', ...args, '--json']);
+      expect(run.code).toBe(2);
+      expect(jsonLine(run).error).toContain(
+        `resolve records one migration per run; got --${args[0]!.slice(2)} ${args[1]}, --${args[2]!.slice(2)} ${args[3]}`,
+      );
+    }
+    expect(await events()).toBe(before);
+    const applied = JSON.parse((await cli(db, ['--dir', dir, 'status', '--json'])).stdout).applied;
+    expect(applied.map((a: { name: string }) => a.name)).toEqual(['0001_flags', '0002_users']);
+  });
 });

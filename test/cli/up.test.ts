@@ -124,6 +124,45 @@ describe('up with every layout', () => {
     expect(status.pending).toEqual(['0002_b', '0004_d']);
     expect(status.outOfOrder).toEqual(['0002_b']);
     expect(status.unknownApplied).toEqual([]);
+
+    // The human report is the command's output too: on stdout, so it can be piped; nothing of it on stderr.
+    const human = await cli(db, ['--dir', withNew, 'status']);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toContain('schema public: 2 applied, 2 pending');
+    expect(human.stdout).toContain('  pending  0002_b  (out of order)');
+    expect(human.stderr).toBe('');
+  });
+});
+
+describe('the migrations directory from the environment', () => {
+  const files = { '0001_a.up.sql': 'create table a (x int);' };
+
+  it('is STEPBACK_DIR; STEPBACK_MIGRATIONS_DIR still works with a warning, and both differing is refused', async () => {
+    const db = await freshDb('direnv');
+    const dir = migrationsDir(files);
+    const other = migrationsDir(files);
+    const named = await cli(db, ['status', '--json'], { STEPBACK_DIR: dir });
+    expect(named.code, named.stderr).toBe(0);
+    expect(JSON.parse(named.stdout).pending).toEqual(['0001_a']);
+    expect(named.stderr).toBe('');
+
+    const old = await cli(db, ['status', '--json'], { STEPBACK_MIGRATIONS_DIR: dir });
+    expect(old.code, old.stderr).toBe(0);
+    expect(JSON.parse(old.stdout).pending).toEqual(['0001_a']);
+    expect(old.stderr).toContain('STEPBACK_MIGRATIONS_DIR is deprecated; set STEPBACK_DIR instead');
+
+    const same = await cli(db, ['status', '--json'], { STEPBACK_DIR: dir, STEPBACK_MIGRATIONS_DIR: dir });
+    expect(same.code, same.stderr).toBe(0);
+
+    const both = await cli(db, ['up', '--json'], { STEPBACK_DIR: dir, STEPBACK_MIGRATIONS_DIR: other });
+    expect(both.code).toBe(2);
+    expect(jsonLine(both).error).toContain(
+      `STEPBACK_DIR (${dir}) and STEPBACK_MIGRATIONS_DIR (${other}) both name the migrations directory and differ`,
+    );
+    // Refused before connecting: nothing was applied.
+    await withClient(db.url, async (c) => {
+      expect((await c.query(`select to_regclass('public.a') as t`)).rows[0].t).toBeNull();
+    });
   });
 });
 

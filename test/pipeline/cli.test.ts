@@ -58,6 +58,16 @@ const runner = (dir: string) => [
 ];
 
 describe('stepback pipeline', () => {
+  it('help: each flag names its environment variable after a whole sentence, the directory as STEPBACK_DIR', async () => {
+    for (const step of ['migrate', 'record-release', 'rollback', 'deploy']) {
+      const help = (await stepback(['pipeline', step, '--help'])).stdout;
+      expect(help).toContain('env STEPBACK_');
+      expect(help, step).not.toMatch(/\.[;,]/);
+      if (step !== 'deploy')
+        expect(help.replace(/\s+/g, ' ')).toMatch(/--migrations-dir <value> [^-]*env STEPBACK_DIR\b/);
+    }
+  });
+
   it('names every bad flag in one usage error (exit 2), with a JSON line when asked', async () => {
     const r = await stepback([
       'pipeline',

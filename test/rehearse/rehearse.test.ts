@@ -53,9 +53,11 @@ async function scratchDatabases(): Promise<string[]> {
 describe('rehearse: broken downs of every kind', () => {
   let report: RehearsalReport;
   const dir = join(fixtures, 'broken');
+  const lines: string[] = [];
 
   beforeAll(async () => {
     report = await rehearse({
+      log: (line) => lines.push(line),
       dir,
       since: await previousRelease(dir, ['0001_create_users']),
       databaseUrl: adminUrl(),
@@ -169,6 +171,12 @@ describe('rehearse: broken downs of every kind', () => {
     const text = renderText(report);
     expect(text).toMatch(/^0004_drop_created_idx +not-restored$/m);
     expect(text.trimEnd().split('\n').at(-1)).toBe(report.verdict);
+  });
+
+  it('says where it wrote the cache', () => {
+    expect(lines.at(-1)).toBe(
+      `rehearsal cache written to ${join(work, 'broken-cache.json')} (--no-cache to skip it)`,
+    );
   });
 
   it('caches only the migrations that rehearsed cleanly, and not the failed release', () => {

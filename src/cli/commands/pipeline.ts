@@ -15,6 +15,7 @@ import { streamLog } from '../../pipeline/log.ts';
 import { migrateVerdict } from '../../pipeline/migrate.ts';
 import { rollbackVerdict } from '../../pipeline/rollback-outcome.ts';
 import { INPUT_DOCS } from '../../wiring/input-docs.ts';
+import { dirFromEnv } from '../output.ts';
 
 type Step = 'migrate' | 'record-release' | 'rollback' | 'deploy';
 const STEPS: Step[] = ['migrate', 'record-release', 'rollback', 'deploy'];
@@ -23,8 +24,11 @@ const FROM_GLOBALS: Record<string, { global: string; env: string }> = {
   'database-url': { global: 'databaseUrl', env: 'DATABASE_URL' },
 };
 
+/** Inputs whose environment variable is a setting every command shares, under that setting's one name. */
+const SHARED_ENV: Record<string, string> = { 'migrations-dir': 'STEPBACK_DIR' };
+
 const camel = (name: string) => name.replace(/-([a-z])/g, (_m, c: string) => c.toUpperCase());
-const envName = (name: string) => `STEPBACK_${name.toUpperCase().replace(/-/g, '_')}`;
+const envName = (name: string) => SHARED_ENV[name] ?? `STEPBACK_${name.toUpperCase().replace(/-/g, '_')}`;
 
 let printed = false;
 
@@ -56,7 +60,8 @@ async function runStep(step: Step, cmd: Command): Promise<void> {
     const value = global ? (opts[global.global] ?? process.env[global.env]) : opts[camel(name)];
     if (value === true) return 'true';
     if (typeof value === 'string') return value;
-    if (name === 'migrations-dir' && typeof opts.dir === 'string') return opts.dir;
+    if (name === 'migrations-dir')
+      return (typeof opts.dir === 'string' ? opts.dir : dirFromEnv(process.env, log.info)) ?? '';
     return process.env[envName(name)] ?? '';
   };
   const cancel = abortOnSignals();
@@ -116,7 +121,8 @@ export function register(program: Command): void {
       const fallback = d.default && !d.default.startsWith('${{') ? ` (default ${d.default})` : '';
       sub.option(
         boolean ? `--${input} [true|false]` : `--${input} <value>`,
-        `${d.description}${fallback}; env ${envName(input)}`,
+        // A description is a sentence; its period would read ".;" before the additions.
+        `${d.description.replace(/\.$/, '')}${fallback}; env ${envName(input)}`,
       );
     }
     sub.option('--json', 'print the outcome as one JSON line on stdout');

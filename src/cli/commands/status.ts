@@ -35,8 +35,9 @@ export function register(program: Command): void {
         const opts = runnerOptions(cmd);
         const { engine, manageCommand } = await commandEngine(cmd);
         const result = await engine.status({ ...opts, manageCommand });
-        if (options.json) process.stdout.write(`${redactSecrets(JSON.stringify(result), secrets)}\n`);
-        else process.stderr.write(`${redactSecrets(formatStatus(result), secrets)}\n`);
+        // The report is the command's output (stdout, so it can be piped); progress and errors go to stderr.
+        const report = options.json ? JSON.stringify(result) : formatStatus(result);
+        process.stdout.write(`${redactSecrets(report, secrets)}\n`);
         process.exitCode = ExitCode.ok;
       } catch (error) {
         process.stderr.write(`stepback status: ${redactSecrets(describeError(error), secrets)}\n`);
