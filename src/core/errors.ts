@@ -8,6 +8,8 @@ export const ExitCode = {
   usage: 2,
   refused: 3,
   lockTimeout: 4,
+  /** The run printed no stepback result: stepback never started (or was stopped before it could report). */
+  notReported: 5,
 } as const;
 export type ExitCode = (typeof ExitCode)[keyof typeof ExitCode];
 
@@ -63,6 +65,16 @@ export class MigrationFailedError extends StepbackError {
 export class LockTimeoutError extends StepbackError {
   constructor(message: string, options?: StepbackErrorOptions) {
     super(message, ExitCode.lockTimeout, options);
+  }
+}
+
+/**
+ * A migration run ended without stepback's result line: the command never started stepback (not installed,
+ * a wrong runner command, an image entry point that swallowed the command) or it was stopped first: exit 5.
+ */
+export class NotReportedError extends StepbackError {
+  constructor(message: string, options?: StepbackErrorOptions) {
+    super(message, ExitCode.notReported, options);
   }
 }
 

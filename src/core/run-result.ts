@@ -19,7 +19,16 @@ const failedStep = z.object({
     .object({ file: z.string(), line: z.number().int(), column: z.number().int(), text: z.string() })
     .optional(),
 });
-const exitCode = z.union([z.literal(0), z.literal(1), z.literal(2), z.literal(3), z.literal(4)]);
+// The exit-code scheme of errors.ts. The runner itself never ends with 5 (that is the flows' word for a run
+// that printed no result), but a document is typed by the one scheme.
+const exitCode = z.union([
+  z.literal(0),
+  z.literal(1),
+  z.literal(2),
+  z.literal(3),
+  z.literal(4),
+  z.literal(5),
+]);
 
 /** What the runner writes. */
 export const runResultSchema = z.object({

@@ -8,6 +8,7 @@ import {
   ExitCode,
   LockTimeoutError,
   MigrationFailedError,
+  NotReportedError,
   RefusedError,
   type StepbackError,
   UsageError,
@@ -36,6 +37,8 @@ export function verdictError(verdict: StepVerdict): StepbackError | undefined {
       return new RefusedError(verdict.message, options);
     case ExitCode.lockTimeout:
       return new LockTimeoutError(verdict.message, options);
+    case ExitCode.notReported:
+      return new NotReportedError(verdict.message, options);
     default:
       return new MigrationFailedError(verdict.migration ?? '', verdict.message, options);
   }

@@ -8,6 +8,7 @@ import { ExitCode } from '../core/errors.ts';
 import type { ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
 import type { RunnerResult } from '../core/run-result.ts';
 import type { StepVerdict } from '../core/step-verdict.ts';
+import { notReported, notReportedText } from './not-reported.ts';
 import { resultErrorText } from './result-text.ts';
 
 export interface MigrateOptions {
@@ -25,7 +26,10 @@ export interface MigrateOptions {
 
 export interface MigrateOutcome {
   ok: boolean;
-  /** The runner's exit code (0 done, 1 failed migration, 2 usage, 3 refused, 4 lock), null if it never ran. */
+  /**
+   * The runner's exit code (0 done, 1 failed migration, 2 usage, 3 refused, 4 lock), 5 when the run's output
+   * holds no stepback result (it never started), null when nothing is known.
+   */
   exitCode: number | null;
   /** Task ARN, build id or `runner:<pid>`. */
   runId: string;
@@ -67,13 +71,18 @@ export async function migrate(
   );
   // The result parser (zod) loads only once there is output to read, not on the way to the first request.
   const { parseRunnerResult } = await import('./result.ts');
-  return migrateOutcome(exec, parseRunnerResult(exec.stdout));
+  return migrateOutcome(exec, parseRunnerResult(exec.stdout), executor.kind);
 }
 
 /** Pure: combine the executor's verdict with the runner's own report (`parseRunnerResult(exec.stdout)`). */
-export function migrateOutcome(exec: ExecResult, result: RunnerResult | undefined): MigrateOutcome {
+export function migrateOutcome(
+  exec: ExecResult,
+  result: RunnerResult | undefined,
+  kind: MigrationExecutor['kind'] = 'runner',
+): MigrateOutcome {
   // The executor's verdict is authoritative for success; the JSON line can only make it worse.
-  const exitCode = exec.exitCode ?? result?.exitCode ?? null;
+  const unreported = notReported(exec, result !== undefined);
+  const exitCode = unreported ? ExitCode.notReported : (exec.exitCode ?? result?.exitCode ?? null);
   const ok = exec.ok && exitCode === ExitCode.ok && (result ? result.ok : true);
   const applied = result?.applied ?? [];
   const failed = result?.failed ?? null;
@@ -84,6 +93,8 @@ export function migrateOutcome(exec: ExecResult, result: RunnerResult | undefine
         ? `Nothing to apply: the database was already up to date (${exec.id}).`
         : `Applied ${applied.length} migration${applied.length === 1 ? '' : 's'} (${exec.id}).`;
     if (!result) message += ' The run printed no JSON result, so the applied list is unknown.';
+  } else if (unreported) {
+    message = notReportedText(exec, kind);
   } else if (failed) {
     message =
       `Migration ${failed.name} failed: ${failed.message}. It was rolled back; ` +

@@ -15,6 +15,7 @@ import { DEFAULT_ENGINE, type Manifest, manifestEngine } from '../core/release-m
 import { planRollback, type RollbackPlan, reconcilePlan } from '../core/rollback-plan.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 import { deploy } from './deploy.ts';
+import { notReported, notReportedText } from './not-reported.ts';
 import { encodePlan, PLAN_ENV } from './plan-transport.ts';
 import { findManifest } from './record-release.ts';
 import { codeReverts, releaseSourcesFromStore } from './release-sources.ts';
@@ -260,7 +261,9 @@ async function readStatus(
     refused(
       facts,
       [
-        `reading the database status failed (${exec.id}, exit ${exec.exitCode ?? 'unknown'}): ${exec.message}`,
+        notReported(exec, false)
+          ? `reading the database status failed: ${notReportedText(exec, deps.executor.kind)}`
+          : `reading the database status failed (${exec.id}, exit ${exec.exitCode ?? 'unknown'}): ${exec.message}`,
       ],
       `Could not read the database status through release ${runIn.image.release}'s image, so no plan can be verified. Nothing was changed.`,
     ),
@@ -398,16 +401,19 @@ async function runDowns(
       facts.failed,
       alreadyReverted,
     );
+    const unreported = notReported(exec, result !== undefined);
     const why = facts.failed
       ? `${facts.failed.name}: ${facts.failed.message}`
-      : (resultErrorText(result) ?? exec.message);
+      : unreported
+        ? notReportedText(exec, deps.executor.kind)
+        : (resultErrorText(result) ?? exec.message);
     const message = `The down run failed (${exec.id}): ${why}. ${where.text}`;
     const at = { ...facts, remaining: where.remaining };
     // A down the runner refused (its checks found the database other than planned) is a refusal.
     throw new Stop(
       result?.exitCode === ExitCode.refused
         ? refused(at, [why], message)
-        : failed(at, [why], message, result?.exitCode ?? exec.exitCode),
+        : failed(at, [why], message, unreported ? ExitCode.notReported : (result?.exitCode ?? exec.exitCode)),
     );
   }
   const n = facts.reverted.length;

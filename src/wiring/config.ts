@@ -1,5 +1,5 @@
 /** How the stepback CLI is started when runner-command is not given (inside the image, or on this machine). */
-export const DEFAULT_RUNNER_COMMAND = 'npx --no-install stepback';
+export const DEFAULT_RUNNER_COMMAND = 'npx --no-install --offline stepback';
 
 /** The settings an executor and a deploy target are built from, however they were given (action inputs or CLI flags). */
 export interface ExecutorConfig {
@@ -18,7 +18,7 @@ export interface ExecutorConfig {
   image?: string | undefined;
   /** runner: the migrations directory. */
   migrationsDir?: string | undefined;
-  /** runner: how to start the stepback CLI, split on spaces (default `npx --no-install stepback`). */
+  /** runner: how to start the stepback CLI, split on spaces (default `npx --no-install --offline stepback`). */
   runnerCommand?: string | undefined;
   /** runner: the database to migrate (otherwise DATABASE_URL from the environment). */
   databaseUrl?: string | undefined;

@@ -73,14 +73,40 @@ describe('migrateOutcome', () => {
       names: [],
       says: 'applied list is unknown',
     },
-  ])('$case', ({ exec, ok, names, says }) => {
+    {
+      case: 'a failure with no JSON and unreadable logs keeps the exit code it has',
+      exec: { ok: false, exitCode: 1, stdout: undefined, message: 'exited with 1' },
+      ok: false,
+      names: [],
+      says: 'did not complete',
+      exitCode: 1,
+    },
+    {
+      case: 'output read but no stepback result: never started, exit 5, not "a migration failed"',
+      exec: { ok: false, exitCode: 1, stdout: '', message: 'exited 1' },
+      ok: false,
+      names: [],
+      says: 'stepback never reported a result (arn:task/1: exited 1): it did not start',
+      exitCode: 5,
+    },
+    {
+      case: 'output read, a shell that found no stepback (127)',
+      exec: { ok: false, exitCode: 127, stdout: 'sh: stepback: not found\n', message: 'exited 127' },
+      ok: false,
+      names: [],
+      says: 'the container must run the stepback CLI with the command it is given',
+      exitCode: 5,
+    },
+  ])('$case', ({ exec, ok, names, says, ...expected }) => {
     const outcome = migrateOutcome(
       { id: 'arn:task/1', message: exec.message ?? 'exited', ...exec } as never,
       parseRunnerResult(exec.stdout),
+      'ecs',
     );
     expect(outcome.ok).toBe(ok);
     expect(outcome.applied.map((a) => a.name)).toEqual(names);
     expect(outcome.message).toContain(says);
+    if ('exitCode' in expected) expect(outcome.exitCode).toBe(expected.exitCode);
   });
 
   it('runs `up --release R --json` through the executor with the task definition and key', async () => {

@@ -3,12 +3,14 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { UsageError } from '../../src/core/errors.ts';
+import { ExitCode, NotReportedError, UsageError } from '../../src/core/errors.ts';
+import { verdictError } from '../../src/core/step-verdict.ts';
 import { FileDeployTarget, FileTaskDefinitions } from '../../src/pipeline/local/file-deploy-target.ts';
 import { RunnerExecutor } from '../../src/pipeline/local/runner-executor.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
-import { migrate } from '../../src/pipeline/migrate.ts';
+import { migrate, migrateVerdict } from '../../src/pipeline/migrate.ts';
 import { parseStatusOutput } from '../../src/pipeline/result.ts';
+import { DEFAULT_RUNNER_COMMAND } from '../../src/wiring/config.ts';
 import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
 import { tdArn } from './fakes.ts';
 
@@ -49,6 +51,39 @@ describe('RunnerExecutor', () => {
       log,
     );
     expect(parseStatusOutput(status.stdout)?.applied.map((a) => a.release)).toEqual(['v1', 'v2', 'v2']);
+  });
+
+  it('says stepback never started (exit 5) when the default command finds no stepback, or the program is missing', async () => {
+    // An empty folder: `npx --no-install --offline stepback` finds no stepback and, offline, asks no registry.
+    const empty = mkdtempSync(join(work, 'no-stepback-'));
+    const commands = [
+      { command: DEFAULT_RUNNER_COMMAND.split(' '), says: /could not|exited \d+/ },
+      {
+        command: ['stepback-not-installed-anywhere'],
+        says: /could not start stepback-not-installed-anywhere: .*ENOENT/,
+      },
+    ];
+    for (const { command, says } of commands) {
+      const executor = new RunnerExecutor({
+        command,
+        dir: 'migrations',
+        cwd: empty,
+        env: { DATABASE_URL: db.url },
+      });
+      const outcome = await migrate(
+        executor,
+        { release: 'v1', idempotencyKey: 'n', timeoutMs: 60_000 },
+        memoryLog(),
+      );
+      expect(outcome.ok).toBe(false);
+      expect(outcome.exitCode).toBe(ExitCode.notReported);
+      expect(outcome.message).toMatch(/^stepback never reported a result \(runner:\S+: /);
+      expect(outcome.message).toMatch(says);
+      expect(outcome.message).toContain('runner-command must start the stepback CLI');
+      // The step ends with its own error class and exit code (the action's and `stepback pipeline`'s).
+      expect(verdictError(migrateVerdict(outcome))).toBeInstanceOf(NotReportedError);
+      expect(verdictError(migrateVerdict(outcome))?.exitCode).toBe(5);
+    }
   });
 
   it('reports the runner exit code of a refusal (database ahead of the older directory)', async () => {

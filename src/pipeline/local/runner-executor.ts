@@ -1,7 +1,7 @@
 /**
  * The "on the runner" executor: runs the stepback CLI as a child process on this machine. For teams whose
  * pipeline runner can reach the database (and for the demo and tests). The command is explicit
- * (`node dist/cli.js`, `npx --no-install stepback`, …) so nothing guesses where the CLI lives; the migrations
+ * (`node dist/cli.js`, `npx --no-install --offline stepback`, …) so nothing guesses where the CLI lives; the migrations
  * directory may depend on the request (a rollback's downs come from the newer release's directory).
  */
 import { spawn } from 'node:child_process';
@@ -40,7 +40,7 @@ export class RunnerExecutor implements MigrationExecutor {
     const secrets = [passwordOf(env.DATABASE_URL), env.PGPASSWORD, ...(this.options.secrets ?? [])];
     const mask = (text: string) => redactSecrets(text, secrets);
     const [program, ...lead] = this.options.command as [string, ...string[]];
-    return new Promise<ExecResult>((resolve, reject) => {
+    return new Promise<ExecResult>((resolve) => {
       const child = spawn(program, [...lead, ...request.args], {
         cwd: this.options.cwd ?? process.cwd(),
         env,
@@ -72,7 +72,15 @@ export class RunnerExecutor implements MigrationExecutor {
       });
       child.on('error', (error) => {
         clearTimeout(timer);
-        reject(new Error(`could not start ${program}: ${mask(error.message)}`));
+        request.signal?.removeEventListener('abort', onAbort);
+        // Nothing ran, so there is no output: the flows report it as a run stepback never reported on.
+        resolve({
+          ok: false,
+          exitCode: null,
+          id,
+          message: `could not start ${program}: ${mask(error.message)}`,
+          stdout: '',
+        });
       });
       child.on('close', (code, signal) => {
         clearTimeout(timer);

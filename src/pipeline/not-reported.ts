@@ -1,0 +1,28 @@
+/**
+ * A run that stepback never reported on. Every stepback command run by the flows prints its `--json` result
+ * line, also on failure; when the executor captured the run's output and it holds no such line, the exit code
+ * belongs to something else (npx refusing to install, a shell's 127, an image entry point) and must not be
+ * read as stepback's ("1 = a migration failed").
+ */
+import type { ExecResult, MigrationExecutor } from '../core/ports.ts';
+
+/** Pure: the run failed, its output was read, and it carries no stepback result. */
+export function notReported(exec: ExecResult, reported: boolean): boolean {
+  return !reported && exec.stdout !== undefined && !(exec.ok && exec.exitCode === 0);
+}
+
+const HINTS: Record<MigrationExecutor['kind'], string> = {
+  runner:
+    'runner-command must start the stepback CLI: the default `npx --no-install stepback` needs stepback installed in this checkout (in package.json, then `npm ci`); otherwise set runner-command, e.g. `node path/to/dist/cli.js`. Its own output is above.',
+  ecs: "the container must run the stepback CLI with the command it is given: check that the image holds it (runner-command) and that the container's entry point does not swallow the command (see the README on images with an ENTRYPOINT). The container's output is above.",
+  codebuild:
+    "the build image must hold the stepback CLI that the buildspec runs (runner-command); the build's output is above.",
+};
+
+/** The sentence for a run stepback never reported on. */
+export function notReportedText(exec: ExecResult, kind: MigrationExecutor['kind']): string {
+  return (
+    `stepback never reported a result (${exec.id}: ${exec.message}): it did not start, or was stopped before it could report, ` +
+    `so this exit code is not stepback's. Fix: ${HINTS[kind]} Run \`stepback status\` to see where the database stands.`
+  );
+}
