@@ -7,10 +7,9 @@ import type { CapacityProviderStrategyItem, LaunchType, NetworkConfiguration } f
 import { checkEcsOverride } from '../core/ecs-override.ts';
 import { imagePullFailure } from '../core/ecs-verdict.ts';
 import type { ExecRequest, ExecResult, Log, MigrationExecutor, RequestCheck } from '../core/ports.ts';
+import { DEFAULT_RUNNER_COMMAND } from '../core/runner-command.ts';
 import type { TimeDeps } from './clock.ts';
 import { type RunTaskClients, type RunTaskOptions, runTask } from './run-task.ts';
-
-export const DEFAULT_RUNNER_COMMAND = ['npx', '--no-install', 'stepback'];
 
 export interface EcsTaskExecutorConfig extends TimeDeps {
   clients: RunTaskClients;

@@ -22,9 +22,9 @@ import {
 import { type BuildVerdict, buildLogLocation, buildVerdict } from '../core/codebuild-verdict.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
+import { DEFAULT_RUNNER_COMMAND } from '../core/runner-command.ts';
 import { AwsAccessError, awsCall, callContext, errorText } from './aws-call.ts';
 import type { TimeDeps } from './clock.ts';
-import { DEFAULT_RUNNER_COMMAND } from './ecs-executor.ts';
 import { type LogsClient, LogTail } from './log-tail.ts';
 import { RESULT_LINE } from './run-task.ts';
 

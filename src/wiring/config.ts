@@ -1,5 +1,7 @@
-/** How the stepback CLI is started when runner-command is not given (inside the image, or on this machine). */
-export const DEFAULT_RUNNER_COMMAND = 'npx --no-install --offline stepback';
+import { DEFAULT_RUNNER_COMMAND as DEFAULT_RUNNER_ARGV } from '../core/runner-command.ts';
+
+/** How the stepback CLI is started when runner-command is not given, as that input spells it. */
+export const DEFAULT_RUNNER_COMMAND = DEFAULT_RUNNER_ARGV.join(' ');
 
 /** The settings an executor and a deploy target are built from, however they were given (action inputs or CLI flags). */
 export interface ExecutorConfig {

@@ -436,6 +436,7 @@ describe('EcsTaskExecutor', () => {
     expect(input.overrides.containerOverrides[0]?.command).toEqual([
       'npx',
       '--no-install',
+      '--offline',
       'stepback',
       'up',
       '--release',
