@@ -72,6 +72,8 @@ describe('embedded PostgreSQL', () => {
         rmSync(home, { recursive: true, force: true });
       }
     },
+    // Copies the binaries and initialises a cluster: minutes on a loaded 2-core machine.
+    300_000,
   );
 
   it('fails with one error naming the binary and what to do when initdb cannot be executed', async () => {
@@ -111,27 +113,31 @@ describe('embedded PostgreSQL', () => {
     expect(serverFolders()).toEqual([]);
   });
 
-  it.runIf(isRoot)('`stepback rehearse` works from a checkout under a 0700 folder as root', async () => {
-    const home = privateFolder();
-    try {
-      // The shipped CLI plus the embedded PostgreSQL package, as `npm ci` leaves them in a checkout.
-      const checkout = join(home, 'checkout');
-      cpSync(join(root, 'dist'), join(checkout, 'dist'), { recursive: true });
-      copyFileSync(join(root, 'package.json'), join(checkout, 'package.json'));
-      cpSync(installed, join(checkout, 'node_modules', platformPackage), {
-        recursive: true,
-        verbatimSymlinks: true,
-      });
-      const run = await runCli(
-        ['rehearse', '--dir', join(import.meta.dirname, 'fixtures/irreversible'), '--no-cache'],
-        { env: { TMPDIR: ownTmp }, cli: join(checkout, 'dist/cli.js') },
-      );
-      expect(run.stderr).toMatch(/starting an embedded PostgreSQL on 127\.0\.0\.1:\d+ \(as user \w+/);
-      expect(run.stderr).toContain('rehearsal passed: 3 ok, 1 irreversible');
-      expect(run.code).toBe(0);
-      expect(serverFolders()).toEqual([]);
-    } finally {
-      rmSync(home, { recursive: true, force: true });
-    }
-  });
+  it.runIf(isRoot)(
+    '`stepback rehearse` works from a checkout under a 0700 folder as root',
+    async () => {
+      const home = privateFolder();
+      try {
+        // The shipped CLI plus the embedded PostgreSQL package, as `npm ci` leaves them in a checkout.
+        const checkout = join(home, 'checkout');
+        cpSync(join(root, 'dist'), join(checkout, 'dist'), { recursive: true });
+        copyFileSync(join(root, 'package.json'), join(checkout, 'package.json'));
+        cpSync(installed, join(checkout, 'node_modules', platformPackage), {
+          recursive: true,
+          verbatimSymlinks: true,
+        });
+        const run = await runCli(
+          ['rehearse', '--dir', join(import.meta.dirname, 'fixtures/irreversible'), '--no-cache'],
+          { env: { TMPDIR: ownTmp }, cli: join(checkout, 'dist/cli.js') },
+        );
+        expect(run.stderr).toMatch(/starting an embedded PostgreSQL on 127\.0\.0\.1:\d+ \(as user \w+/);
+        expect(run.stderr).toContain('rehearsal passed: 3 ok, 1 irreversible');
+        expect(run.code).toBe(0);
+        expect(serverFolders()).toEqual([]);
+      } finally {
+        rmSync(home, { recursive: true, force: true });
+      }
+    },
+    300_000,
+  );
 });
