@@ -1,8 +1,11 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: ${Name} here is CloudFormation Fn::Sub syntax, not a JS template.
 /**
- * The roles GitHub Actions assumes through OIDC: a deploy role for the forward flow and a separate rollback role,
- * each trusted only from one repository *and* one GitHub environment (so approval rules on the environment gate
- * the credentials), each allowed exactly the calls stepback's actions make (reference/deploy-tools.md §4.6).
+ * The roles GitHub Actions assumes through OIDC: a deploy role for the forward flow, a rollback role for the
+ * rollback's apply job, and a plan role for its dry run (which starts one status task and changes nothing).
+ * Each is trusted only from one repository *and* one GitHub environment (so approval rules on the environment
+ * gate the credentials), and each is allowed exactly the calls its workflow jobs make: stepback's actions and
+ * the workflow's own steps (ECR login, image push, the aws CLI). infra/test/workflow-permissions.test.ts derives
+ * those calls from the shipped workflows and the action bundles and holds the policies equal to them.
  */
 import { Aws, CfnCondition, CfnOutput, type CfnResource, CfnRule, Fn, type StackProps } from 'aws-cdk-lib';
 import {
@@ -20,7 +23,7 @@ import { codeBuildLogGroupName } from './migration-codebuild-stack.ts';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
 
-export type RoleKind = 'deploy' | 'rollback';
+export type RoleKind = 'deploy' | 'rollback' | 'plan';
 
 const arn = (service: string, resource: string, region = true): string =>
   Fn.sub(
@@ -30,12 +33,13 @@ const arn = (service: string, resource: string, region = true): string =>
 export class GitHubDeployRolesStack extends StepbackStack {
   readonly deployRole: Role;
   readonly rollbackRole: Role;
+  readonly planRole: Role;
 
   constructor(scope: Construct, id: string, props: StackProps = {}) {
     super(scope, id, {
       ...props,
       description:
-        'stepback: GitHub Actions OIDC deploy and rollback roles, each pinned to one repository and environment, with least privilege.',
+        'stepback: GitHub Actions OIDC deploy, rollback and rollback-plan roles, each pinned to one repository and environment, with least privilege.',
     });
 
     // --- who may assume the roles ---
@@ -116,6 +120,11 @@ export class GitHubDeployRolesStack extends StepbackStack {
       allowedPattern: `^$|${patterns.roleArn}`,
       description:
         'The migration task role (output of the migration secret stack) passed as the RunTask taskRoleArn override. Leave empty if migrations run with the app task role.',
+    });
+    this.param('EcrRepositoryName', {
+      allowedPattern: '^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$',
+      description:
+        'The ECR repository (name, in this account and region) the deploy workflow pushes the app image to.',
     });
     this.param('MigrationLogGroupName', {
       allowedPattern: patterns.logGroupName,
@@ -222,25 +231,33 @@ export class GitHubDeployRolesStack extends StepbackStack {
         resources: [arn('ecs', 'task/${ClusterName}/*')],
         conditions: { StringEquals: { 'ecs:CreateAction': 'RunTask' } },
       }),
-      new PolicyStatement({
-        sid: 'TagTaskDefinitionWithRelease',
-        actions: ['ecs:TagResource'],
-        resources: [arn('ecs', 'task-definition/${TaskDefinitionFamily}:*')],
-      }),
+      // The plan only reads: it tags no task definition, registers none and deploys nothing.
+      ...(kind === 'plan'
+        ? []
+        : [
+            new PolicyStatement({
+              sid: 'TagTaskDefinitionWithRelease',
+              actions: ['ecs:TagResource'],
+              resources: [arn('ecs', 'task-definition/${TaskDefinitionFamily}:*')],
+            }),
+          ]),
       new PolicyStatement({
         sid: 'WatchAndStopTasks',
         actions: ['ecs:DescribeTasks', 'ecs:StopTask'],
         resources: [arn('ecs', 'task/${ClusterName}/*')],
       }),
       new PolicyStatement({
-        sid: 'DeployService',
-        actions: ['ecs:DescribeServices', 'ecs:UpdateService'],
+        sid: kind === 'plan' ? 'ReadService' : 'DeployService',
+        actions: kind === 'plan' ? ['ecs:DescribeServices'] : ['ecs:DescribeServices', 'ecs:UpdateService'],
         resources: [arn('ecs', 'service/${ClusterName}/${ServiceName}')],
       }),
       // RegisterTaskDefinition and DescribeTaskDefinition support no resource-level permissions: "*" is the only form.
       new PolicyStatement({
-        sid: 'RegisterTaskDefinitions',
-        actions: ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
+        sid: kind === 'plan' ? 'ReadTaskDefinitions' : 'RegisterTaskDefinitions',
+        actions:
+          kind === 'plan'
+            ? ['ecs:DescribeTaskDefinition']
+            : ['ecs:DescribeTaskDefinition', 'ecs:RegisterTaskDefinition'],
         resources: ['*'],
       }),
       new PolicyStatement({
@@ -269,7 +286,7 @@ export class GitHubDeployRolesStack extends StepbackStack {
       }),
       new PolicyStatement({
         sid: 'ManifestObjects',
-        // The rollback role only reads release records: it never creates one, so it cannot rewrite history either.
+        // The rollback and plan roles only read release records: they never create one, so they cannot rewrite history either.
         actions: kind === 'deploy' ? ['s3:GetObject', 's3:PutObject'] : ['s3:GetObject'],
         resources: [arn('s3', '${ManifestBucketName}/${ManifestPrefix}/*', false)],
       }),
@@ -279,6 +296,29 @@ export class GitHubDeployRolesStack extends StepbackStack {
         resources: [arn('s3', '${ManifestBucketName}', false)],
         conditions: { StringLike: { 's3:prefix': [Fn.sub('${ManifestPrefix}/*')] } },
       }),
+      // The deploy workflow's own steps: amazon-ecr-login, `docker push`, `aws ecr describe-images`.
+      ...(kind === 'deploy'
+        ? [
+            new PolicyStatement({
+              sid: 'EcrLogin',
+              actions: ['ecr:GetAuthorizationToken'],
+              resources: ['*'],
+            }),
+            new PolicyStatement({
+              sid: 'PushAndFindReleaseImage',
+              actions: [
+                'ecr:BatchCheckLayerAvailability',
+                'ecr:BatchGetImage',
+                'ecr:CompleteLayerUpload',
+                'ecr:DescribeImages',
+                'ecr:InitiateLayerUpload',
+                'ecr:PutImage',
+                'ecr:UploadLayerPart',
+              ],
+              resources: [arn('ecr', 'repository/${EcrRepositoryName}')],
+            }),
+          ]
+        : []),
     ];
 
     const role = (id: string, kind: RoleKind, environment: string): Role => {
@@ -301,13 +341,15 @@ export class GitHubDeployRolesStack extends StepbackStack {
     };
     this.deployRole = role('DeployRole', 'deploy', deployEnv.valueAsString);
     this.rollbackRole = role('RollbackRole', 'rollback', rollbackEnv.valueAsString);
+    // The dry run runs in the deploy environment (it needs that environment's variables, not its approval).
+    this.planRole = role('PlanRole', 'plan', deployEnv.valueAsString);
     const ecs = 'arn:<AWS::Partition>:ecs:<AWS::Region>:<AWS::AccountId>';
-    for (const r of [this.deployRole, this.rollbackRole]) {
+    for (const r of [this.deployRole, this.rollbackRole, this.planRole]) {
       const wildcard = (resource: string, reason: string) =>
         acknowledge(r, `AwsSolutions-IAM5[Resource::${resource}]`, reason);
       wildcard(
         '*',
-        'ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition support no resource-level permissions.',
+        'ecr:GetAuthorizationToken (deploy role), ecs:RegisterTaskDefinition and ecs:DescribeTaskDefinition support no resource-level permissions.',
       );
       wildcard(
         `${ecs}:task-definition/<TaskDefinitionFamily>:*`,
@@ -328,7 +370,7 @@ export class GitHubDeployRolesStack extends StepbackStack {
     }
 
     const codeBuild = new Policy(this, 'CodeBuildMigration', {
-      roles: [this.deployRole, this.rollbackRole],
+      roles: [this.deployRole, this.rollbackRole, this.planRole],
       statements: [
         new PolicyStatement({
           sid: 'RunMigrationBuild',
@@ -354,6 +396,10 @@ export class GitHubDeployRolesStack extends StepbackStack {
     new CfnOutput(this, 'DeployRoleArn', {
       value: this.deployRole.roleArn,
       description: 'role-to-assume for aws-actions/configure-aws-credentials in the deploy job.',
+    });
+    new CfnOutput(this, 'PlanRoleArn', {
+      value: this.planRole.roleArn,
+      description: 'role-to-assume in the rollback plan (dry run) job: reads, and starts one status task.',
     });
     new CfnOutput(this, 'RollbackRoleArn', {
       value: this.rollbackRole.roleArn,

@@ -24,6 +24,7 @@ const required = {
   ExecutionRoleArn: `arn:aws:iam::${ACCOUNT}:role/shop-exec`,
   MigrationLogGroupName: '/ecs/shop-web',
   ManifestBucketName: 'acme-releases',
+  EcrRepositoryName: 'shop',
 };
 
 type ResolvedRole = {
@@ -42,12 +43,15 @@ function roles(given: Record<string, string> = {}) {
     role.Properties.Policies.flatMap((p) => p.PolicyDocument.Statement);
   const deploy = byPrefix('DeployRole');
   const rollback = byPrefix('RollbackRole');
+  const plan = byPrefix('PlanRole');
   return {
     resolved,
     deploy,
     rollback,
+    plan,
     deployStatements: statements(deploy),
     rollbackStatements: statements(rollback),
+    planStatements: statements(plan),
   };
 }
 
@@ -125,12 +129,51 @@ const expectedStatements = (manifestActions: string | string[], passRoles: strin
   },
 ];
 
+/** The deploy workflow's own steps: ECR login, the image push and the digest lookup. */
+const ecrStatements: Statement[] = [
+  { Sid: 'EcrLogin', Effect: 'Allow', Action: 'ecr:GetAuthorizationToken', Resource: '*' },
+  {
+    Sid: 'PushAndFindReleaseImage',
+    Effect: 'Allow',
+    Action: [
+      'ecr:BatchCheckLayerAvailability',
+      'ecr:BatchGetImage',
+      'ecr:CompleteLayerUpload',
+      'ecr:DescribeImages',
+      'ecr:InitiateLayerUpload',
+      'ecr:PutImage',
+      'ecr:UploadLayerPart',
+    ],
+    Resource: `arn:aws:ecr:${REGION}:${ACCOUNT}:repository/shop`,
+  },
+];
+
 describe('GitHub deploy roles stack', () => {
-  it('grants the deploy role exactly the calls the actions make, and nothing else', () => {
+  it('grants the deploy role exactly the calls the actions and the workflow steps make, and nothing else', () => {
     const { deployStatements } = roles();
-    expect(deployStatements).toEqual(
-      expectedStatements(['s3:GetObject', 's3:PutObject'], [required.TaskRoleArn, required.ExecutionRoleArn]),
-    );
+    expect(deployStatements).toEqual([
+      ...expectedStatements(
+        ['s3:GetObject', 's3:PutObject'],
+        [required.TaskRoleArn, required.ExecutionRoleArn],
+      ),
+      ...ecrStatements,
+    ]);
+  });
+
+  it('grants the plan role reads and the status task only: no deploy, registration, task definition tag, record or image', () => {
+    const { planStatements } = roles();
+    const writes = ['RegisterTaskDefinition', 'UpdateService', 's3:PutObject', 'ecr:'];
+    const expected = expectedStatements('s3:GetObject', [required.TaskRoleArn, required.ExecutionRoleArn])
+      .filter((st) => st.Sid !== 'TagTaskDefinitionWithRelease')
+      .map((st) =>
+        st.Sid === 'DeployService'
+          ? { ...st, Sid: 'ReadService', Action: 'ecs:DescribeServices' }
+          : st.Sid === 'RegisterTaskDefinitions'
+            ? { ...st, Sid: 'ReadTaskDefinitions', Action: 'ecs:DescribeTaskDefinition' }
+            : st,
+      );
+    expect(planStatements).toEqual(expected);
+    for (const w of writes) expect(JSON.stringify(planStatements)).not.toContain(w);
   });
 
   it('grants the rollback role the same, except it cannot write manifests', () => {
@@ -143,8 +186,10 @@ describe('GitHub deploy roles stack', () => {
 
   it('adds the migration task role to PassRole only when it is given', () => {
     const migrationRole = `arn:aws:iam::${ACCOUNT}:role/stepback-migration`;
-    const { deployStatements, rollbackStatements } = roles({ MigrationTaskRoleArn: migrationRole });
-    for (const statements of [deployStatements, rollbackStatements]) {
+    const { deployStatements, rollbackStatements, planStatements } = roles({
+      MigrationTaskRoleArn: migrationRole,
+    });
+    for (const statements of [deployStatements, rollbackStatements, planStatements]) {
       expect(statements.find((s) => s.Sid === 'PassAppRolesToEcsTasks')?.Resource).toEqual([
         required.TaskRoleArn,
         required.ExecutionRoleArn,
@@ -176,7 +221,7 @@ describe('GitHub deploy roles stack', () => {
     const policies = Object.values(resolved.resources).filter((r) => r.Type === 'AWS::IAM::Policy');
     expect(policies).toHaveLength(1);
     const policy = policies[0]!.Properties as { Roles: string[]; PolicyDocument: { Statement: Statement[] } };
-    expect(policy.Roles).toEqual(['<DeployRole885297C3>', '<RollbackRole0EF2EAE4>']);
+    expect(policy.Roles).toEqual(['<DeployRole885297C3>', '<RollbackRole0EF2EAE4>', '<PlanRole42C4D327>']);
     expect(policy.PolicyDocument.Statement).toEqual([
       {
         Sid: 'RunMigrationBuild',
@@ -194,7 +239,7 @@ describe('GitHub deploy roles stack', () => {
   });
 
   it("trusts only GitHub OIDC tokens for sts.amazonaws.com from the repository and the role's own environment", () => {
-    const { deploy, rollback } = roles();
+    const { deploy, rollback, plan } = roles();
     const trust = (environment: string) => [
       {
         Effect: 'Allow',
@@ -210,8 +255,10 @@ describe('GitHub deploy roles stack', () => {
     ];
     expect(deploy.Properties.AssumeRolePolicyDocument.Statement).toEqual(trust('production'));
     expect(rollback.Properties.AssumeRolePolicyDocument.Statement).toEqual(trust('production-rollback'));
+    // The dry run runs in the deploy environment, for its variables; it needs no approval.
+    expect(plan.Properties.AssumeRolePolicyDocument.Statement).toEqual(trust('production'));
     // No wildcard matching anywhere in the trust: StringEquals only, never StringLike or ForAllValues.
-    for (const role of [deploy, rollback]) {
+    for (const role of [deploy, rollback, plan]) {
       expect(JSON.stringify(role.Properties.AssumeRolePolicyDocument)).not.toMatch(
         /StringLike|ForAllValues|ForAnyValue/,
       );

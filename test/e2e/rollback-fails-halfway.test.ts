@@ -39,6 +39,7 @@ afterAll(async () => {
 describe('a rollback whose down fails half-way', () => {
   it('a dry run first shows the plan and changes nothing', async () => {
     const runTasks = e.sim.callsTo('RunTask').length;
+    const callsBefore = e.sim.calls.length;
     const dry = await rollbackToV1(e, { 'dry-run': 'true' }, { env: { GITHUB_RUN_ID: '900' } });
     expect(dry.exitCode, story(dry)).toBe(0);
     expect(dry.outputs.status).toBe('planned');
@@ -53,6 +54,11 @@ describe('a rollback whose down fails half-way', () => {
     const started = e.sim.callsTo('RunTask').slice(runTasks);
     expect(started.map((t) => JSON.stringify(t.input.overrides ?? {}).includes('"down"'))).toEqual([false]);
     expect(e.sim.callsTo('UpdateService')).toHaveLength(0);
+    // None of the writes the plan role lacks (infra/test/workflow-permissions.test.ts relies on this).
+    const writes = ['UpdateService', 'RegisterTaskDefinition', 'TagResource', 'PutObject'];
+    const made = e.sim.calls.slice(callsBefore).map((c) => c.operation);
+    expect(made).toContain('RunTask');
+    expect(made.filter((op) => writes.includes(op))).toEqual([]);
     expect(serviceTaskDefinition(e)).toBe(td.v2);
     expect(await e.applied()).toEqual(V2);
   }, 60_000);
