@@ -24,6 +24,8 @@ export interface EcsTaskExecutorConfig extends TimeDeps {
   startedBy?: string;
   tags?: Record<string, string>;
   launchType?: LaunchType;
+  /** The role the task runs as instead of the task definition's (RunTask overrides.taskRoleArn). */
+  taskRoleArn?: string;
   capacityProviderStrategy?: CapacityProviderStrategyItem[];
   networkConfiguration?: NetworkConfiguration;
   platformVersion?: string;
@@ -78,6 +80,7 @@ export class EcsTaskExecutor implements MigrationExecutor {
         : {}),
       ...(c.service ? { service: c.service } : {}),
       ...(c.launchType ? { launchType: c.launchType } : {}),
+      ...(c.taskRoleArn ? { taskRoleArn: c.taskRoleArn } : {}),
       ...(c.capacityProviderStrategy ? { capacityProviderStrategy: c.capacityProviderStrategy } : {}),
       ...(c.networkConfiguration ? { networkConfiguration: c.networkConfiguration } : {}),
       ...(c.platformVersion ? { platformVersion: c.platformVersion } : {}),

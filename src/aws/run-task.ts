@@ -52,6 +52,8 @@ export interface RunTaskOptions {
   /** Stable per pipeline attempt; becomes the clientToken. */
   idempotencyKey: string;
   launchType?: LaunchType;
+  /** The role the task runs as instead of the task definition's (overrides.taskRoleArn; needs iam:PassRole). */
+  taskRoleArn?: string;
   capacityProviderStrategy?: CapacityProviderStrategyItem[];
   networkConfiguration?: NetworkConfiguration;
   platformVersion?: string;
@@ -199,6 +201,7 @@ async function resolveRun(
       ...(o.startedBy ? { startedBy: o.startedBy } : {}),
       ...(tags?.length ? { tags } : {}),
       overrides: {
+        ...(o.taskRoleArn ? { taskRoleArn: o.taskRoleArn } : {}),
         containerOverrides: [
           { name: o.containerName, command: o.command, ...(environment ? { environment } : {}) },
         ],

@@ -14,6 +14,8 @@ export interface ExecutorConfig {
   assignPublicIp?: boolean;
   launchType?: 'FARGATE' | 'EC2' | 'EXTERNAL';
   codebuildProject?: string | undefined;
+  /** ecs: the role the one-off task runs as (RunTask overrides.taskRoleArn); default the task definition's. */
+  taskRoleArn?: string | undefined;
   /** ecs: copy network configuration and launch settings from this service when none are given. */
   service?: string | undefined;
   /** codebuild: the build image when the request names none. */

@@ -16,6 +16,7 @@ export function executorConfig(inputs: WithExecutor): ExecutorConfig {
     subnets: inputs.subnets,
     securityGroups: inputs['security-groups'],
     assignPublicIp: inputs['assign-public-ip'],
+    taskRoleArn: inputs['task-role-arn'],
     launchType: inputs['launch-type'],
     codebuildProject: inputs['codebuild-project'],
     migrationsDir: inputs['migrations-dir'],

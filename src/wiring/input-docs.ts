@@ -67,6 +67,10 @@ const EXECUTOR_INPUTS: Record<string, InputText> = {
   'launch-type': {
     description: 'Launch type of the one-off task: `FARGATE`, `EC2` or `EXTERNAL`.',
   },
+  'task-role-arn': {
+    description:
+      "IAM role the one-off migration task runs as (RunTask `overrides.taskRoleArn`), e.g. the migration task role from infra/ (`MigrationTaskRoleArn`); the deploy and rollback roles need `iam:PassRole` on it, which the infra/ roles stack grants when given the same ARN. Empty: the task definition's task role. Executor `ecs` only.",
+  },
   'codebuild-project': {
     description:
       'CodeBuild project that runs `stepback` (the build runs the command passed in). Required with executor `codebuild`.',

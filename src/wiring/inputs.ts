@@ -128,6 +128,10 @@ const executorInputs = {
   'security-groups': list(),
   'assign-public-ip': bool(false),
   'launch-type': oneOf(LAUNCH_TYPES, 'FARGATE'),
+  'task-role-arn': optional(
+    (v) => /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(v),
+    'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
+  ),
   'codebuild-project': text(),
   'migrations-dir': text('migrations'),
   'runner-command': text(DEFAULT_RUNNER_COMMAND),

@@ -57,8 +57,9 @@ async function applied(): Promise<string[]> {
 describe('through the AWS simulation', () => {
   it('migrate runs `stepback up` as a one-off ECS task and reports the task and what it applied', async () => {
     const td = registerTd('app:v2');
+    const migrationRole = 'arn:aws:iam::123456789012:role/stepback-migration';
     const run = await runAction('migrate', {
-      inputs: { release: 'v2', 'task-definition': td, ...ecsInputs },
+      inputs: { release: 'v2', 'task-definition': td, ...ecsInputs, 'task-role-arn': migrationRole },
       env: sim.env,
     });
     expect(run.errors).toEqual([]);
@@ -72,9 +73,40 @@ describe('through the AWS simulation', () => {
     expect(await applied()).toHaveLength(3);
     const runTask = sim.callsTo('RunTask')[0]!.input;
     expect(runTask.taskDefinition).toBe(td);
+    // The task runs as the migration role, not the task definition's app role.
+    expect((runTask.overrides as { taskRoleArn?: string }).taskRoleArn).toBe(migrationRole);
     expect(JSON.stringify(runTask)).not.toContain(db.password);
     expect(run.stdout).not.toContain(`:${db.password}@`);
   }, 120_000);
+
+  it('refuses task-role-arn with an executor that cannot set it, and a value that is no role ARN, before any call', async () => {
+    const calls = sim.calls.length;
+    const run = await runAction('migrate', {
+      inputs: {
+        release: 'v2',
+        executor: 'codebuild',
+        'codebuild-project': 'migrate',
+        'task-role-arn': 'arn:aws:iam::123456789012:role/stepback-migration',
+      },
+      env: sim.env,
+    });
+    expect(run.exitCode).toBe(2);
+    expect(run.errors.join('\n')).toContain(
+      'task-role-arn: applies only to executor ecs (got executor codebuild)',
+    );
+    const bad = await runAction('migrate', {
+      inputs: {
+        release: 'v2',
+        'task-definition': registerTd('app:v2'),
+        ...ecsInputs,
+        'task-role-arn': 'stepback-migration',
+      },
+      env: sim.env,
+    });
+    expect(bad.exitCode).toBe(2);
+    expect(bad.errors.join('\n')).toContain('task-role-arn: must be an IAM role ARN');
+    expect(sim.calls.slice(calls).filter((c) => c.operation !== 'RegisterTaskDefinition')).toEqual([]);
+  });
 
   it('record-release tags the task definitions; rollback runs the downs through ECS and deploys the older one', async () => {
     // The database at v2 (a no-op after the test above; this test also runs alone).

@@ -1,13 +1,16 @@
 /** Executor `codebuild`: a build of a CodeBuild project, in the release's image when it is known. */
 import type { ExecRequest, Log } from '../../core/ports.ts';
 import { DeployTargetConfigError } from '../adapter-errors.ts';
-import { commandWords, type ExecutorPlugin, required } from './plugin.ts';
+import { commandWords, type ExecutorPlugin, ecsOnly, required } from './plugin.ts';
 
 export const codebuildExecutor: ExecutorPlugin<'codebuild'> = {
   kind: 'codebuild',
   runs: 'image',
 
-  problems: (inputs) => required(inputs, 'codebuild-project', 'with executor codebuild'),
+  problems: (inputs) => [
+    ...required(inputs, 'codebuild-project', 'with executor codebuild'),
+    ...ecsOnly(inputs, 'task-role-arn', 'codebuild'),
+  ],
 
   async create(config) {
     const aws = await import('../aws-adapters.ts');

@@ -41,6 +41,7 @@ export const ecsExecutor: ExecutorPlugin<'ecs'> = {
         ...(config.service ? { service: config.service } : {}),
         ...(command ? { runnerCommand: command } : {}),
         ...(config.launchType ? { launchType: config.launchType } : {}),
+        ...(config.taskRoleArn ? { taskRoleArn: config.taskRoleArn } : {}),
         ...(subnets.length > 0
           ? {
               networkConfiguration: {

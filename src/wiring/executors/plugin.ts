@@ -26,6 +26,18 @@ export function required(inputs: Readonly<Record<string, unknown>>, input: strin
     : [];
 }
 
+/**
+ * `input: applies only to executor ecs` when an ECS-only input was given to another executor: ignoring it
+ * would run the migration differently from what was asked (as another role, say).
+ */
+export function ecsOnly(
+  inputs: Readonly<Record<string, unknown>>,
+  input: string,
+  kind: ExecutorKind,
+): string[] {
+  return inputs[input] === undefined ? [] : [`${input}: applies only to executor ecs (got executor ${kind})`];
+}
+
 /** The runner command's words, or undefined when none was configured. */
 export function commandWords(config: ExecutorConfig): string[] | undefined {
   const words = config.runnerCommand?.split(/\s+/).filter(Boolean);

@@ -1,12 +1,12 @@
 /** Executor `runner`: the stepback CLI as a child process on this machine, on the checkout's migrations. */
 import { DEFAULT_RUNNER_COMMAND } from '../config.ts';
-import type { ExecutorPlugin } from './plugin.ts';
+import { type ExecutorPlugin, ecsOnly } from './plugin.ts';
 
 export const runnerExecutor: ExecutorPlugin<'runner'> = {
   kind: 'runner',
   runs: 'checkout',
 
-  problems: () => [],
+  problems: (inputs) => ecsOnly(inputs, 'task-role-arn', 'runner'),
 
   async create(config) {
     const { RunnerExecutor } = await import('../../pipeline/local/runner-executor.ts');
