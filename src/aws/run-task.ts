@@ -306,6 +306,24 @@ async function stopTask(
   }
 }
 
+/**
+ * RunTask overrides only a container's command: with an entry point in the task definition, ECS runs that
+ * entry point with stepback's command as its arguments. That is right for an entry point that ends in
+ * `exec "$@"` (one that fetches secrets first, say) and wrong for one that starts the app (gunicorn, a JVM
+ * launcher), so it is said before the task starts, with the fix. An image's own ENTRYPOINT is not in the task
+ * definition and cannot be seen here (the README says what to do about it).
+ */
+export function entryPointWarning(
+  container: string,
+  taskDefinitionArn: string,
+  entryPoint: string[],
+): string {
+  return (
+    `Container ${container} of ${taskDefinitionArn} has the entry point ${JSON.stringify(entryPoint)}: RunTask can override only the command, so the task runs that entry point with stepback's command as its arguments. ` +
+    `That works only if the entry point runs its arguments (ends in exec "$@"); otherwise give this container "entryPoint": ["env"] in the task definition the migration runs from (env runs its arguments), and see the README on images with an ENTRYPOINT.`
+  );
+}
+
 /** Run one task to completion and judge it. Throws only for configuration and access errors. */
 export async function runTask(
   clients: RunTaskClients,
@@ -315,6 +333,9 @@ export async function runTask(
 ): Promise<TaskRunResult> {
   const ctx = callContext(log, deps, { timeoutMs: o.timeoutMs, signal: o.signal });
   const resolved = await resolveRun(clients, o, ctx);
+  const entryPoint = resolved.container.entryPoint ?? [];
+  if (entryPoint.length > 0)
+    log.warn(entryPointWarning(o.containerName, resolved.taskDefinitionArn, entryPoint));
   const notStarted = (message: string): TaskRunResult => ({
     ok: false,
     exitCode: null,

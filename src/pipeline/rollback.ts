@@ -235,6 +235,14 @@ export function manifestNeeds(newer: Manifest, older: Manifest, runs: MigrationE
   return out;
 }
 
+/** What to change when a run's output cannot be read, the only place a rollback learns the database status. */
+const UNREADABLE_OUTPUT: Record<MigrationExecutor['kind'], string> = {
+  ecs: "stepback reads a one-off task's result from its awslogs stream: give the migration container the awslogs log driver (logConfiguration with awslogs-group and awslogs-stream-prefix) in the task definition the rollback runs (FireLens, Datadog and other drivers hide the output), or roll back with executor codebuild",
+  codebuild:
+    "stepback reads the build's result from its CloudWatch Logs: keep the project's CloudWatch logs enabled and the role allowed logs:GetLogEvents on them",
+  runner: 'the runner command printed nothing on stdout: run it by hand with `status --json` to see why',
+};
+
 /** Step 3: the database as it is now, read by the newer image (it knows every migration applied). */
 async function readStatus(
   options: RollbackOptions,
@@ -263,7 +271,9 @@ async function readStatus(
       [
         notReported(exec, false)
           ? `reading the database status failed: ${notReportedText(exec, deps.executor.kind)}`
-          : `reading the database status failed (${exec.id}, exit ${exec.exitCode ?? 'unknown'}): ${exec.message}`,
+          : exec.stdout === undefined
+            ? `reading the database status failed: the status run's output could not be read (${exec.id}: ${exec.message}). ${UNREADABLE_OUTPUT[deps.executor.kind]}`
+            : `reading the database status failed (${exec.id}, exit ${exec.exitCode ?? 'unknown'}): ${exec.message}`,
       ],
       `Could not read the database status through release ${runIn.image.release}'s image, so no plan can be verified. Nothing was changed.`,
     ),

@@ -50,6 +50,7 @@ export interface TdOptions {
   awslogs?: boolean;
   networkMode?: string;
   command?: string[];
+  entryPoint?: string[];
   environment?: Record<string, string>;
   secrets?: Record<string, string>;
   sidecar?: boolean;
@@ -72,6 +73,7 @@ export function registerTd(sim: AwsSim, o: TdOptions): string {
         image: o.image,
         essential: true,
         ...(o.command ? { command: o.command } : {}),
+        ...(o.entryPoint ? { entryPoint: o.entryPoint } : {}),
         environment: Object.entries(o.environment ?? {}).map(([name, value]) => ({ name, value })),
         secrets: Object.entries(o.secrets ?? {}).map(([name, valueFrom]) => ({ name, valueFrom })),
         ...(o.awslogs === false

@@ -87,6 +87,22 @@ describe('runTask against the simulation', () => {
     expect(stopTaskCalls()).toEqual([]);
   });
 
+  it("says before it starts that a task definition entry point gets stepback's command as arguments, and the fix", async () => {
+    const td = registerTd(sim, { image: 'app:ok' });
+    const withEntryPoint = registerTd(sim, { image: 'app:ok', entryPoint: ['gunicorn', 'app:wsgi'] });
+    const log = memoryLog();
+    await runTask(clients, options(withEntryPoint), log, { clock: simClock(sim) });
+    const warning = log.lines.find((l) => l.message.includes('has the entry point'));
+    expect(warning?.message).toContain(
+      `Container app of ${withEntryPoint} has the entry point ["gunicorn","app:wsgi"]: RunTask can override only the command`,
+    );
+    expect(warning?.message).toContain('"entryPoint": ["env"]');
+    // Without one, nothing is said.
+    const plain = memoryLog();
+    await runTask(clients, options(td, { idempotencyKey: 'run-124-1' }), plain, { clock: simClock(sim) });
+    expect(plain.text()).not.toContain('entry point');
+  });
+
   it('fails on a non-zero exit code and names stopCode, stoppedReason and the exit code', async () => {
     registerTd(sim, { image: 'app:fail' });
     const result = await runTask(clients, options('app'), memoryLog(), { clock: simClock(sim) });

@@ -122,6 +122,17 @@ describe('rollback', () => {
     expect(target.deploys).toEqual([]);
   });
 
+  it('refuses when the status output cannot be read, saying to give the container the awslogs driver', async () => {
+    const { store, target } = setup();
+    // A task whose container logs through FireLens: it ran, but its stdout never reached stepback.
+    const executor = new ScriptedExecutor('ecs', () => ({ ok: true, exitCode: 0, message: 'exited 0' }));
+    const outcome = await rollback({ ...base, dryRun: true }, { store, executor, target }, memoryLog());
+    expect(outcome.status).toBe('refused');
+    expect(outcome.reasons.join(' ')).toContain("the status run's output could not be read");
+    expect(outcome.reasons.join(' ')).toContain('give the migration container the awslogs log driver');
+    expect(target.deploys).toEqual([]);
+  });
+
   it('a down failing half-way does not deploy and names what was reverted and what remains', async () => {
     const { deps, target } = setup({ failAt: '0002_b' });
     const outcome = await rollback(base, deps, memoryLog());
