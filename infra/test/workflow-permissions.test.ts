@@ -39,7 +39,7 @@ const THIRD_PARTY: Record<string, string[]> = {
   'aws-actions/amazon-ecr-login': ['ecr:GetAuthorizationToken'],
 };
 
-/** `docker push` to ECR (the ECR user guide's "IAM permissions for pushing an image"). */
+/** `docker push` to an ECR repository: the layer upload calls, the image put, and the manifest read. */
 const DOCKER_PUSH = [
   'ecr:BatchCheckLayerAvailability',
   'ecr:BatchGetImage',
@@ -52,7 +52,7 @@ const DOCKER_PUSH = [
 /** AWS CLI service names → IAM prefixes. */
 const CLI_SERVICES: Record<string, string> = { ecr: 'ecr', ecs: 'ecs', logs: 'logs', s3api: 's3' };
 
-/** IAM actions a call needs besides its own (Service Authorization Reference), with what makes it so. */
+/** IAM actions a call needs besides its own, with what makes it so. */
 const ALSO_NEEDS: Record<string, string[]> = {
   // The task definition names the app's task and execution roles; ECS checks they may be passed.
   'ecs:RunTask': ['iam:PassRole', 'ecs:TagResource'], // stepback tags each task it starts (ecs-executor.ts)
