@@ -1,3 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-var c={ok:0,migrationFailed:1,usage:2,refused:3,lockTimeout:4},s=class extends Error{constructor(n,a,i={}){super(n,i.cause===void 0?void 0:{cause:i.cause});this.exitCode=a;this.name=new.target.name,this.hint=i.hint,this.problems=i.problems??[]}exitCode;hint;problems},r=class extends s{constructor(e,n){super(e,c.usage,n)}},o=class extends s{constructor(e,n){super(e,c.refused,n)}};function p(t){if(t instanceof s){let e=[t.message,...t.problems.map(n=>`  - ${n}`)];return t.hint&&e.push(`hint: ${t.hint}`),e.join(`
-`)}return t instanceof Error?t.message:String(t)}export{s as a,r as b,o as c,p as d};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{c as a,d as b,e as c,f as d}from"./chunk-TQ4KVDLM.js";import"./chunk-VNJCTSBL.js";import"./chunk-Q2MT5GE2.js";import"./chunk-RFRFYJNN.js";import"./chunk-TD3TBZSR.js";import"./chunk-ETS5QNCQ.js";import"./chunk-YPVIAGPN.js";import"./chunk-TOSNXARG.js";import"./chunk-NQ6JG4FT.js";import"./chunk-PCCMTOD5.js";import"./chunk-X2Z7UIJJ.js";export{a as DEFAULT_RUNNER_COMMAND,d as EcsTaskExecutor,b as startedByFor,c as tagValue};
