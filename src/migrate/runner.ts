@@ -398,6 +398,12 @@ async function failedStep(s: Session, result: RunResult, f: StepFailureContext):
           : ': it runs without a transaction, so part of it may have taken effect');
     await recordFailure({ ...s, client: read.client }, failedName, f.direction, message);
     if (lost) await disconnect(read.client);
+  } else if (f.mode === 'batch') {
+    // Inside one surrounding transaction nothing was committed before the failure; the server rolls an
+    // unfinished transaction back when its session ends.
+    timings.length = 0;
+    truth =
+      'the database could not be read after the failure; stepback never committed the batch (--single-transaction), so nothing of it is applied unless a migration committed by itself: run stepback status';
   } else {
     truth = `the database could not be read after the failure, so what this run changed is unknown beyond the ${timings.length} migration(s) confirmed ${verb} above; run stepback status`;
   }

@@ -23,8 +23,8 @@ function tiny(count: number, slow: { at: number; up?: boolean; down?: boolean })
   return files;
 }
 
-/** Terminates the backend of `db` that sleeps in pg_sleep, once there is one. */
-async function terminateWhenSleeping(db: TestDatabase): Promise<number> {
+/** Terminates the backend of `db` that sleeps in pg_sleep, once there is one (after `before`, if given). */
+async function terminateWhenSleeping(db: TestDatabase, before = ''): Promise<number> {
   return withAdmin(async (c) => {
     for (;;) {
       const { rows } = await c.query(
@@ -32,6 +32,7 @@ async function terminateWhenSleeping(db: TestDatabase): Promise<number> {
         [db.name],
       );
       if (rows[0]) {
+        if (before) await c.query(before);
         await c.query('select pg_terminate_backend($1)', [rows[0].pid]);
         return rows[0].pid as number;
       }
@@ -92,5 +93,26 @@ describe('after the connection is lost mid-run', () => {
     expect(result.failed?.name).toBe('0030_t30');
     expect(result.error).toMatch(/0030_t30 is still recorded as applied/);
     expect(`${done.stdout}${done.stderr}`).not.toMatch(/NaN/);
+  });
+
+  it('--single-transaction, and the database cannot be read afterwards: nothing claimed applied, said so', async () => {
+    const db = await freshDb('lost_single');
+    const dir = migrationsDir(tiny(5, { at: 5, up: true }));
+    const run = startCli(['--dir', dir, 'up', '--single-transaction', '--json'], {
+      env: { DATABASE_URL: db.url },
+      password: db.password,
+    });
+    try {
+      // No new connection is accepted once the run's is cut: the runner cannot re-read anything.
+      await terminateWhenSleeping(db, `alter database "${db.name}" allow_connections false`);
+      const done = await run.done;
+      expect(done.code, done.stderr).toBe(1);
+      const result = jsonLine(done);
+      expect(result.applied).toEqual([]);
+      expect(result.error).toMatch(/could not be read after the failure; stepback never committed the batch/);
+    } finally {
+      await withAdmin((c) => c.query(`alter database "${db.name}" allow_connections true`));
+    }
+    expect(await recorded(db).catch(() => [])).toEqual([]);
   });
 });
