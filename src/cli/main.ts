@@ -7,6 +7,7 @@ import { Command, CommanderError } from 'commander';
 import { describeError, ExitCode, StepbackError } from '../core/errors.ts';
 import { passwordOf, redactSecrets } from '../core/redact.ts';
 import { RUNNER_VERSION } from '../migrate/version.ts';
+import { EXECUTABLE_BUILD } from './build-info.ts';
 import { COMMAND_NAMES, type CommandName, commandName } from './command-name.ts';
 
 interface CommandModule {
@@ -33,11 +34,18 @@ const COMMANDS: Record<CommandName, () => Promise<CommandModule>> = {
   adopt: () => import('./commands/adopt.ts'),
 };
 
+/** The package version; the standalone executable adds its commit and the Node and platform inside it. */
+function versionText(): string {
+  if (!EXECUTABLE_BUILD) return RUNNER_VERSION;
+  const { commit } = EXECUTABLE_BUILD;
+  return `${RUNNER_VERSION} (executable, commit ${commit}, Node ${process.version}, ${process.platform}-${process.arch})`;
+}
+
 /** The program with `only` registered, or every command (for help and unknown commands). */
 export async function buildProgram(only?: CommandName): Promise<Command> {
   const program = new Command('stepback')
     .description('safe database migrations for container deploys: run once under a lock, roll back verified')
-    .version(RUNNER_VERSION)
+    .version(versionText())
     .option('--dir <dir>', 'migrations directory (env STEPBACK_DIR; default ./migrations)')
     .option('--database-url <url>', 'PostgreSQL connection URL (env DATABASE_URL)')
     .option('--schema <schema>', 'schema for the stepback tables (env STEPBACK_SCHEMA; default public)')
