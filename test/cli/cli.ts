@@ -28,6 +28,8 @@ export interface CliOptions {
   node?: string;
   /** The CLI entry to run; default dist/cli.js. */
   cli?: string;
+  /** A program to run instead of `node <cli>`: the standalone executable. */
+  executable?: string;
 }
 
 /** Environment without the developer's own stepback/CI variables, so runs are reproducible. */
@@ -42,7 +44,10 @@ function baseEnv(): Record<string, string> {
 }
 
 export function startCli(args: string[], options: CliOptions = {}) {
-  const child = spawn(options.node ?? process.execPath, [options.cli ?? cliPath, ...args], {
+  const [program, lead] = options.executable
+    ? [options.executable, []]
+    : [options.node ?? process.execPath, [options.cli ?? cliPath]];
+  const child = spawn(program, [...lead, ...args], {
     env: { ...baseEnv(), ...options.env } as NodeJS.ProcessEnv,
     stdio: ['pipe', 'pipe', 'pipe'],
   });
