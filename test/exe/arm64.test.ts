@@ -1,12 +1,21 @@
 /**
- * The linux-arm64 executable (for Graviton) under qemu-user-static, with Debian's arm64 glibc and libstdc++
- * from multiarch (.ci/run installs them): its version, and a real up and down against the PostgreSQL.
+ * The linux-arm64 executable (for Graviton) under qemu-user-static, its libraries (glibc, libstdc++) only from
+ * an unpacked arm64 Debian minbase root (qemu -L; executables.ts makes it): its version, and a real up and
+ * down against the PostgreSQL.
  */
 import { existsSync } from 'node:fs';
 import { beforeAll, expect, it } from 'vitest';
 import { allowSlowProcesses, jsonLine, migrationsDir, runCli } from '../cli/cli.ts';
 import { databasesForThisFile, type TestDatabase, withClient } from '../support/pg.ts';
-import { describeWith, executables, missingPrerequisite, pathWithoutNode } from './executables.ts';
+import {
+  canBeRoot,
+  debianRoot,
+  describeWith,
+  executables,
+  missingPrerequisite,
+  onPath,
+  pathWithoutNode,
+} from './executables.ts';
 
 allowSlowProcesses();
 const freshDb = databasesForThisFile();
@@ -14,26 +23,22 @@ const qemu = '/usr/bin/qemu-aarch64-static';
 
 const missing = missingPrerequisite([
   [`${qemu} (Debian package qemu-user-static)`, () => existsSync(qemu)],
-  [
-    'the arm64 loader /lib/ld-linux-aarch64.so.1 (Debian package libc6:arm64)',
-    () => existsSync('/lib/ld-linux-aarch64.so.1'),
-  ],
-  [
-    'arm64 libstdc++ (Debian package libstdc++6:arm64)',
-    () => existsSync('/usr/lib/aarch64-linux-gnu/libstdc++.so.6'),
-  ],
+  ['root or passwordless sudo (debootstrap needs it)', canBeRoot],
+  ['debootstrap (Debian package debootstrap)', () => onPath('debootstrap')],
 ]);
 
 describeWith(missing, 'the linux-arm64 executable under qemu-user-static', () => {
   let exe: string;
   let path: string;
+  let libraries: string;
   beforeAll(() => {
+    libraries = debianRoot('arm64');
     exe = executables()['linux-arm64'];
     path = pathWithoutNode();
   }, 900_000);
 
   const run = (args: string[], db?: TestDatabase) =>
-    runCli([exe, ...args], {
+    runCli(['-L', libraries, exe, ...args], {
       executable: qemu,
       env: { PATH: path, ...(db ? { DATABASE_URL: db.url } : {}) },
       ...(db ? { password: db.password } : {}),

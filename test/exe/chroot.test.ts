@@ -1,65 +1,46 @@
 /**
  * The linux-x64 executable inside a minimal Debian root (`debootstrap --variant=minbase`, no Node in it), run
- * with chroot: proof that it needs nothing from the image but glibc and libstdc++. The root is built once per
- * suite and kept outside the repository (STEPBACK_TEST_ROOTS, default /var/cache/stepback-test); each run
- * works in a folder of its own inside it and removes it.
+ * with chroot: proof that it needs nothing from the image but glibc and libstdc++. The root is cached
+ * (executables.ts); each run works in a folder of its own inside it and removes it.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
-import { copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { chmodSync, copyFileSync, cpSync, existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { allowSlowProcesses, root as repo } from '../cli/cli.ts';
 import { databasesForThisFile, withClient } from '../support/pg.ts';
-import { describeWith, executables, missingPrerequisite } from './executables.ts';
+import {
+  asRoot,
+  canBeRoot,
+  debianRoot,
+  describeWith,
+  executables,
+  missingPrerequisite,
+  onPath,
+} from './executables.ts';
 
 allowSlowProcesses();
 const freshDb = databasesForThisFile();
 
-const SUITE = 'bookworm';
-const roots = process.env.STEPBACK_TEST_ROOTS ?? '/var/cache/stepback-test';
-const debianRoot = join(roots, `debian-${SUITE}-minbase-amd64`);
-const mirror = process.env.STEPBACK_DEBIAN_MIRROR ?? 'http://deb.debian.org/debian';
-const isRoot = process.getuid?.() === 0;
-const onPath = (cmd: string) =>
-  spawnSync('sh', ['-c', `command -v ${cmd}`], { stdio: 'ignore' }).status === 0;
-
 const missing = missingPrerequisite([
-  ['root privileges (chroot needs them)', () => isRoot],
+  ['root or passwordless sudo (debootstrap and chroot need it)', canBeRoot],
   ['debootstrap (Debian package debootstrap)', () => onPath('debootstrap')],
   ['chroot', () => onPath('chroot')],
   ['an x86_64 machine', () => process.arch === 'x64'],
 ]);
 
-/**
- * The cached root, made on first use under a lock: built beside its final place and renamed when complete, so
- * a killed run leaves only a partial folder, which the next build removes.
- */
-function ensureDebianRoot(): void {
-  if (existsSync(join(debianRoot, 'etc/debian_version'))) return;
-  mkdirSync(roots, { recursive: true });
-  const script = `set -e
-[ -e "$1/etc/debian_version" ] && exit 0
-rm -rf "$1".partial-*
-partial="$1.partial-$$"
-debootstrap --variant=minbase "$2" "$partial" "$3" >"$partial.log" 2>&1 || { tail -20 "$partial.log" >&2; exit 1; }
-rm -f "$partial.log"
-mv "$partial" "$1"`;
-  execFileSync('flock', [`${debianRoot}.lock`, 'sh', '-c', script, 'sh', debianRoot, SUITE, mirror], {
-    stdio: ['ignore', 'ignore', 'pipe'],
-  });
-}
-
 describeWith(missing, 'the linux-x64 executable in a minimal Debian root without Node', () => {
+  let debian: string;
   let jail: string;
   /** The same folder as chroot sees it. */
   let inside: string;
   beforeAll(() => {
-    ensureDebianRoot();
+    debian = debianRoot('amd64');
     const exe = executables()['linux-x64'];
-    jail = mkdtempSync(join(debianRoot, 'tmp', 'stepback-test-'));
-    inside = jail.slice(debianRoot.length);
+    jail = mkdtempSync(join(debian, 'tmp', 'stepback-test-'));
+    inside = jail.slice(debian.length);
     copyFileSync(exe, join(jail, 'stepback'));
-    execFileSync('chmod', ['755', join(jail, 'stepback')]);
+    chmodSync(join(jail, 'stepback'), 0o755);
     cpSync(join(repo, 'test/fixtures/layouts/migrations'), join(jail, 'migrations'), { recursive: true });
   }, 900_000);
   afterAll(() => {
@@ -67,18 +48,15 @@ describeWith(missing, 'the linux-x64 executable in a minimal Debian root without
   });
 
   /** Runs `args` inside the root with nothing but `env`. */
-  const chroot = (args: string[], env: Record<string, string> = {}) =>
-    spawnSync(
-      'chroot',
-      [debianRoot, '/usr/bin/env', '-i', ...Object.entries(env).map(([k, v]) => `${k}=${v}`), ...args],
-      {
-        encoding: 'utf8',
-      },
-    );
+  const chroot = (args: string[], env: Record<string, string> = {}) => {
+    const vars = Object.entries(env).map(([k, v]) => `${k}=${v}`);
+    const [cmd, ...rest] = asRoot(['chroot', debian, '/usr/bin/env', '-i', ...vars, ...args]);
+    return spawnSync(cmd!, rest, { encoding: 'utf8' });
+  };
 
   it('is a root without node', () => {
     for (const dir of ['usr/bin', 'usr/local/bin', 'bin', 'usr/sbin'])
-      for (const name of ['node', 'nodejs']) expect(existsSync(join(debianRoot, dir, name))).toBe(false);
+      for (const name of ['node', 'nodejs']) expect(existsSync(join(debian, dir, name))).toBe(false);
     const which = chroot(['/bin/sh', '-c', 'command -v node'], { PATH: '/usr/local/bin:/usr/bin:/bin' });
     expect(which.status).not.toBe(0);
   });
