@@ -152,6 +152,27 @@ describe('rule checker', () => {
     expect(found).toHaveLength(expected.length);
   });
 
+  it('lets a release job write contents and take an id-token only to create a release and publish with provenance', () => {
+    const release = (run: string) => `
+on: { push: { tags: ['v*'] } }
+permissions: {}
+jobs:
+  publish:
+    runs-on: ubuntu-24.04
+    timeout-minutes: 5
+    permissions: { contents: write, id-token: write }
+    steps:
+      - run: ${run}
+`;
+    expect(
+      rules(checkWorkflow(release('npm publish --provenance && gh release create "$TAG"'), { actionInputs })),
+    ).toEqual([]);
+    expect(rules(checkWorkflow(release('npm publish && gh release view "$TAG"'), { actionInputs }))).toEqual([
+      'contents-write @ publish: contents: write but the job stores no manifest as a GitHub release asset and creates no release',
+      'id-token @ publish: id-token: write but the job assumes no AWS role and publishes no npm provenance',
+    ]);
+  });
+
   it('flags a rollback whose apply job has no approval gate and does not wait for the plan', () => {
     const rollback = `
 on: workflow_dispatch

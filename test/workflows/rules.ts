@@ -96,11 +96,19 @@ function recordsToGitHubRelease(steps: StepInfo[]): boolean {
   });
 }
 
-/** A job that assumes an AWS role over OIDC (the only reason for an id-token). */
+/** A job that assumes an AWS role over OIDC (a reason for an id-token). */
 function assumesAwsRole(steps: StepInfo[]): boolean {
   return steps.some(
     (s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@') && 'role-to-assume' in s.with,
   );
+}
+
+/** stepback's own release job: npm provenance needs an id-token, the GitHub release and major tag contents: write. */
+function publishesWithProvenance(steps: StepInfo[]): boolean {
+  return steps.some((s) => /\bnpm publish\b[^\n]*--provenance/.test(s.run ?? ''));
+}
+function createsGitHubRelease(steps: StepInfo[]): boolean {
+  return steps.some((s) => /\bgh release create\b/.test(s.run ?? ''));
 }
 
 export function checkWorkflow(text: string, options: RuleOptions): Problem[] {
@@ -153,14 +161,28 @@ export function checkWorkflow(text: string, options: RuleOptions): Problem[] {
     const perms = job.permissions;
     if (perms === 'write-all' || perms === 'read-all')
       add('permissions', jobId, `permissions: ${perms} is not least privilege; list the scopes`);
-    if (permissionsGrant(perms, 'contents', 'write') && !callsWorkflow && !recordsToGitHubRelease(steps))
+    if (
+      permissionsGrant(perms, 'contents', 'write') &&
+      !callsWorkflow &&
+      !recordsToGitHubRelease(steps) &&
+      !createsGitHubRelease(steps)
+    )
       add(
         'contents-write',
         jobId,
-        'contents: write but the job stores no manifest as a GitHub release asset',
+        'contents: write but the job stores no manifest as a GitHub release asset and creates no release',
       );
-    if (permissionsGrant(perms, 'id-token', 'write') && !callsWorkflow && !assumesAwsRole(steps))
-      add('id-token', jobId, 'id-token: write but the job assumes no AWS role');
+    if (
+      permissionsGrant(perms, 'id-token', 'write') &&
+      !callsWorkflow &&
+      !assumesAwsRole(steps) &&
+      !publishesWithProvenance(steps)
+    )
+      add(
+        'id-token',
+        jobId,
+        'id-token: write but the job assumes no AWS role and publishes no npm provenance',
+      );
     if (assumesAwsRole(steps) && !permissionsGrant(perms, 'id-token', 'write'))
       add('id-token', jobId, 'the job assumes an AWS role over OIDC but lacks id-token: write');
     if (recordsToGitHubRelease(steps) && !permissionsGrant(perms, 'contents', 'write'))

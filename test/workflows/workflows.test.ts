@@ -4,6 +4,10 @@
  * pins, a per-environment non-cancelling concurrency group, a gated rollback, and inputs that the called
  * actions really declare.
  */
+import { spawnSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { diskLookups, kindOf, workflowFiles } from './files.ts';
@@ -111,6 +115,61 @@ describe('rollback flow', () => {
       expect(apply?.environment).not.toEqual(plan?.environment);
     });
   }
+});
+
+describe("stepback's own release (.github/workflows/release.yml)", () => {
+  const doc = load('.github/workflows/release.yml');
+  const runsOf = (job: Dict | undefined) => steps(job).map((s) => String(s.run ?? ''));
+
+  it('tests the tagged commit read-only, then publishes: sums compared, npm with provenance, the release, the major tag', () => {
+    expect((doc.on as Dict).push).toEqual({ tags: ['v*'] });
+    const { test, publish } = jobs(doc);
+    expect(test?.permissions).toEqual({ contents: 'read' });
+    expect(runsOf(test).some((r) => r.includes('bash .ci/run'))).toBe(true);
+    expect(runsOf(test).some((r) => r.includes('npm run build:binary'))).toBe(true);
+    expect(publish?.needs).toBe('test');
+    expect(publish?.permissions).toEqual({ contents: 'write', 'id-token': 'write' });
+    const runs = runsOf(publish);
+    const at = (re: RegExp) => runs.findIndex((r) => re.test(r));
+    const order = [/TESTED_SUMS/, /npm publish --provenance/, /gh release create/, /git\/refs\/tags/].map(at);
+    expect(order.every((i) => i >= 0)).toBe(true);
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    expect(runs[order[2]!]).toMatch(
+      /dist\/bin\/stepback-linux-x64 dist\/bin\/stepback-linux-arm64 dist\/bin\/SHA256SUMS/,
+    );
+  });
+
+  it('moves the major tag only to the newest stable release of that major (runs the script with fake git and gh)', () => {
+    const script = runsOf(jobs(doc).publish).find((r) => r.includes('git/refs/tags'))!;
+    const move = (tag: string, existing: string[], majorExists = true) => {
+      const dir = mkdtempSync(join(tmpdir(), 'stepback-major-'));
+      const fakes = {
+        git: `case "$1" in ls-remote) for t in ${existing.join(' ')}; do echo "0000 refs/tags/$t"; done ;; rev-parse) echo c0ffee ;; esac`,
+        gh: `echo "gh $*" >> "${dir}/calls"; case "$*" in "api repos/o/r/git/refs/tags/v1") exit ${majorExists ? 0 : 1} ;; esac`,
+      };
+      for (const [name, body] of Object.entries(fakes)) {
+        writeFileSync(join(dir, name), `#!/usr/bin/env bash\n${body}\n`);
+        chmodSync(join(dir, name), 0o755);
+      }
+      const r = spawnSync('bash', ['-e', '-c', script], {
+        encoding: 'utf8',
+        env: { PATH: `${dir}:${process.env.PATH}`, TAG: tag, REPO: 'o/r', GH_TOKEN: 'x' },
+      });
+      expect(r.status, r.stderr).toBe(0);
+      const calls = existsSync(join(dir, 'calls')) ? readFileSync(join(dir, 'calls'), 'utf8') : '';
+      rmSync(dir, { recursive: true, force: true });
+      return calls.split('\n').filter((l) => l.includes('-X'));
+    };
+    expect(move('v1.2.0', ['v1.0.0', 'v1.10.0-rc.1', 'v1.2.0'])).toEqual([
+      'gh api -X PATCH repos/o/r/git/refs/tags/v1 -f sha=c0ffee -F force=true',
+    ]);
+    expect(move('v1.0.0', ['v1.0.0'], false)).toEqual([
+      'gh api -X POST repos/o/r/git/refs -f ref=refs/tags/v1 -f sha=c0ffee',
+    ]);
+    // A patch to an older line, and a pre-release, leave v1 where it is.
+    expect(move('v1.1.5', ['v1.1.5', 'v1.2.0'])).toEqual([]);
+    expect(move('v1.3.0-rc.1', ['v1.2.0', 'v1.3.0-rc.1'])).toEqual([]);
+  });
 });
 
 describe('release flow', () => {
