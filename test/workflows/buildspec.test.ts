@@ -3,12 +3,13 @@
  * shell that bash accepts, and the stepback commands in the order DESIGN.md §2 requires.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkBuildspec, readBuildspec } from './buildspec-rules.ts';
-import { DIGEST, FAMILY_ARN, fakeTools, REGISTRY, SHA, taskDefinition } from './fake-tools.ts';
+import { DIGEST, FAKE_STEPBACK, FAMILY_ARN, fakeTools, REGISTRY, SHA, taskDefinition } from './fake-tools.ts';
 import { root } from './files.ts';
 
 const DEPLOY = 'workflows/codebuild/buildspec.yml';
@@ -18,13 +19,11 @@ const read = (path: string) => readFileSync(join(root, path), 'utf8');
 /** bash's expansion of the `args` array. */
 const ARGS_EXPANSION = ['$', '{args[@]}'].join('');
 
-/** `stepback … pipeline <sub>` invocations: which subcommand, which flags, in order. */
+/** `"$STEPBACK" … pipeline <sub>` invocations (the pinned, verified executable): subcommand and flags, in order. */
 function pipelineCalls(path: string): { sub: string; flags: string[] }[] {
   const calls: { sub: string; flags: string[] }[] = [];
   for (const { command } of readBuildspec(read(path)).commands)
-    for (const m of command.matchAll(
-      /stepback@[^\s]*"?\s+(?:--dir\s+\S+\s+)?pipeline\s+([a-z-]+)([^\n]*)/g,
-    )) {
+    for (const m of command.matchAll(/"\$STEPBACK"\s+(?:--dir\s+\S+\s+)?pipeline\s+([a-z-]+)([^\n]*)/g)) {
       let rest = m[2] ?? '';
       // Flags gathered in a bash array (`args=(…)`, `args+=(…)`) count for the call that expands it.
       if (rest.includes(ARGS_EXPANSION))
@@ -63,10 +62,13 @@ describe('deploy buildspec', () => {
   });
 });
 
-describe('deploy buildspec, run the way CodeBuild runs it (one shell for every command, fake aws/docker/npx)', () => {
-  function runAll(prepare: (tools: ReturnType<typeof fakeTools>) => void) {
+const FAKE_STEPBACK_SHA256 = createHash('sha256').update(FAKE_STEPBACK).digest('hex');
+
+describe('deploy buildspec, run the way CodeBuild runs it (one shell for every command, fake aws/docker/curl)', () => {
+  function runAll(prepare: (tools: ReturnType<typeof fakeTools>) => void, pinned = FAKE_STEPBACK_SHA256) {
     const tools = fakeTools();
     try {
+      tools.writeState('download', FAKE_STEPBACK);
       prepare(tools);
       const spec = readBuildspec(read(DEPLOY));
       const vars = (spec.doc.env as { variables: Record<string, string> }).variables;
@@ -79,6 +81,7 @@ describe('deploy buildspec, run the way CodeBuild runs it (one shell for every c
         env: {
           ...tools.env,
           ...vars,
+          STEPBACK_SHA256: pinned,
           AWS_REGION: 'eu-west-1',
           CODEBUILD_RESOLVED_SOURCE_VERSION: SHA,
           CODEBUILD_WEBHOOK_TRIGGER: 'tag/v2.0.0',
@@ -97,13 +100,29 @@ describe('deploy buildspec, run the way CodeBuild runs it (one shell for every c
     const image = `${REGISTRY}/app@${DIGEST}`;
     const arn = `${FAMILY_ARN}:8`;
     expect(r.stdout).toContain(`EXPORT RELEASE=v2.0.0 IMAGE=${image} TASK_DEFINITION_ARN=${arn}`);
-    const npx = r.calls.split('\n').filter((l) => l.startsWith('npx '));
-    expect(npx).toEqual([
-      `npx --yes stepback@1 pipeline record-release --release v2.0.0 --store s3://app-manifests/stepback --migrations-dir migrations --task-definition ${arn} --image ${image}`,
-      `npx --yes stepback@1 pipeline migrate --release v2.0.0 --task-definition ${arn} --executor ecs --cluster app --service app-web --container app --subnets  --security-groups  --timeout-minutes 30`,
-      `npx --yes stepback@1 pipeline deploy --cluster app --service app-web --task-definition ${arn} --release v2.0.0`,
+    const stepback = r.calls.split('\n').filter((l) => l.startsWith('stepback ') || l.startsWith('curl '));
+    expect(stepback).toEqual([
+      'curl https://github.com/stepback-dev/stepback/releases/download/v1.0.0/stepback-linux-x64',
+      'stepback --version',
+      `stepback pipeline record-release --release v2.0.0 --store s3://app-manifests/stepback --migrations-dir migrations --task-definition ${arn} --image ${image}`,
+      `stepback pipeline migrate --release v2.0.0 --task-definition ${arn} --executor ecs --cluster app --service app-web --container app --subnets  --security-groups  --timeout-minutes 30`,
+      `stepback pipeline deploy --cluster app --service app-web --task-definition ${arn} --release v2.0.0`,
     ]);
+    expect(r.calls).not.toMatch(/^npx /m);
     expect(r.calls).toMatch(/docker login --username AWS --password-stdin/);
+  });
+
+  it('refuses to run a downloaded stepback whose sha256 is not the pinned one, before any AWS call', () => {
+    const r = runAll(
+      (t) => t.writeState('td.json', JSON.stringify(taskDefinition(`${REGISTRY}/app:old`))),
+      'ab'.repeat(32),
+    );
+    expect(r.status).not.toBe(0);
+    expect(r.stderr).toMatch(
+      /stepback v1\.0\.0 \(stepback-linux-x64\) does not match STEPBACK_SHA256; refusing to run it/,
+    );
+    expect(r.calls).not.toMatch(/^stepback /m);
+    expect(r.calls).not.toMatch(/^aws /m);
   });
 
   it('stops before any stepback command when the task definition has no such container', () => {
@@ -112,7 +131,7 @@ describe('deploy buildspec, run the way CodeBuild runs it (one shell for every c
     );
     expect(r.status).not.toBe(0);
     expect(r.stderr).toMatch(/has no container named app/);
-    expect(r.calls).not.toMatch(/^npx /m);
+    expect(r.calls).not.toMatch(/^stepback pipeline /m);
   });
 });
 
@@ -128,14 +147,14 @@ describe('rollback buildspec', () => {
 
   it('refuses to start without TO_RELEASE and rejects a DRY_RUN that is not true/false (runs the script)', () => {
     const script = readBuildspec(read(ROLLBACK)).commands.at(-1)?.command ?? '';
-    // A fake npx records what would run, so the script's own checks are exercised without AWS.
+    // A fake stepback records what would run, so the script's own checks are exercised without AWS.
     const env = {
       HOME: tmpdir(),
       PATH: process.env.PATH ?? '',
-      STEPBACK_VERSION: '1',
+      STEPBACK: 'fake_stepback',
       STEPBACK_STORE: 's3://b/p',
     };
-    const fake = 'npx() { echo "npx $*"; }\n';
+    const fake = 'fake_stepback() { echo "stepback $*"; }\n';
     const run = (extra: Record<string, string>) =>
       spawnSync('bash', ['--noprofile', '--norc', '-c', fake + script], {
         encoding: 'utf8',

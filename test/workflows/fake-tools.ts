@@ -1,7 +1,8 @@
 /**
- * Fake `aws`, `docker` and `npx` executables for running the workflows' and buildspecs' shell for real
- * without AWS: each records its call in $STATE/calls and answers from files in $STATE (image-digest, td.json,
- * denied). Only the calls those scripts make are understood; anything else fails loudly.
+ * Fake `aws`, `docker`, `npx` and `curl` executables for running the workflows' and buildspecs' shell for real
+ * without AWS or downloads: each records its call in $STATE/calls and answers from files in $STATE
+ * (image-digest, td.json, denied, download). Only the calls those scripts make are understood; anything else
+ * fails loudly.
  */
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,20 @@ const FAKE_NPX = `#!/usr/bin/env bash
 echo "npx $*" >> "$STATE/calls"
 `;
 
+/** `curl -fsSL … -o FILE URL`: FILE gets $STATE/download (what the "release" serves). */
+const FAKE_CURL = `#!/usr/bin/env bash
+echo "curl \${*: -1}" >> "$STATE/calls"
+out=
+while [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift 2 ;; *) shift ;; esac; done
+[ -n "$out" ] && [ -f "$STATE/download" ] || { echo "curl: (22) The requested URL returned error: 404" >&2; exit 22; }
+cp "$STATE/download" "$out"
+`;
+
+/** What a downloaded stepback executable does in these runs: record its command line. */
+export const FAKE_STEPBACK = `#!/usr/bin/env bash
+echo "stepback $*" >> "$STATE/calls"
+`;
+
 export interface FakeTools {
   dir: string;
   state: string;
@@ -58,6 +73,7 @@ export function fakeTools(): FakeTools {
     ['aws', FAKE_AWS],
     ['docker', FAKE_DOCKER],
     ['npx', FAKE_NPX],
+    ['curl', FAKE_CURL],
   ] as const) {
     writeFileSync(join(dir, 'bin', name), body);
     chmodSync(join(dir, 'bin', name), 0o755);
