@@ -18,7 +18,7 @@ import {
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { allowSlowProcesses, root } from '../cli/cli.ts';
 import { buildScript, cacheDir, executables, pinnedInputs } from './executables.ts';
 
@@ -37,10 +37,17 @@ const build = (args: string[]) =>
   spawnSync(process.execPath, [buildScript, ...args], { cwd: root, encoding: 'utf8' });
 
 describe('building the executables', () => {
+  let first: ReturnType<typeof executables>;
+  let out: string;
+  let again: ReturnType<typeof build>;
+  // Two whole builds (the first one may be cached): minutes on a loaded 2-core machine.
+  beforeAll(() => {
+    first = executables();
+    out = tempDir('again');
+    again = build(['--out', out]);
+  }, 900_000);
+
   it('gives byte-identical executables when built again from the same inputs', () => {
-    const first = executables();
-    const out = tempDir('again');
-    const again = build(['--out', out]);
     expect(again.status, again.stderr).toBe(0);
     expect(readFileSync(join(out, 'SHA256SUMS'), 'utf8')).toBe(first.sums);
     for (const target of ['linux-x64', 'linux-arm64'] as const) {
@@ -53,7 +60,6 @@ describe('building the executables', () => {
   it('refuses a cached Node binary that is not the pinned one', () => {
     const pin = pinnedInputs.targets['linux-x64']!;
     const pristine = join(cacheDir, 'base', `${pin.package}-${pinnedInputs.node}`, 'node');
-    executables(); // fetches and verifies the pristine binary
     const cache = tempDir('tampered-cache');
     const copy = join(cache, 'base', `${pin.package}-${pinnedInputs.node}`, 'node');
     mkdirSync(join(copy, '..'), { recursive: true });

@@ -19,10 +19,11 @@ const pkg = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as { ve
 
 let exe: string;
 let path: string;
+// The build (or waiting for another file's) takes minutes on a loaded 2-core machine.
 beforeAll(() => {
   exe = executables()['linux-x64'];
   path = pathWithoutNode();
-});
+}, 900_000);
 
 const run = (args: string[], db?: TestDatabase, cwd?: string) =>
   runCli(cwd ? ['--dir', join(cwd, 'migrations'), ...args] : args, {
