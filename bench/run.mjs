@@ -4,7 +4,7 @@
  * writes bench/results.md and bench/results.json. A script, not a test: it never asserts a timing. A piece that
  * has not landed yet (or fails) is reported as "not measured yet (reason)" and the rest still runs.
  *
- *   node bench/run.mjs [--quick] [--rounds N] [--count N] [--only migrate,planner,bundles,taskstop,adopt]
+ *   node bench/run.mjs [--quick] [--rounds N] [--count N] [--only migrate,planner,bundles,taskstop,adopt,exe]
  *                      [--budget SECONDS] [--no-build] [--out DIR]
  *
  * Defaults: 1,000 migrations, 12 rounds (3 with --quick; medians on a shared VM need that many, and 12 puts
@@ -26,6 +26,7 @@ import { dropAll, dropStale, serverSettings, serverVersion } from './lib/pg.mjs'
 import { renderMarkdown } from './lib/report.mjs';
 import { benchAdopt } from './sections/adopt.mjs';
 import { benchBundles, node24Path } from './sections/bundles.mjs';
+import { benchExe } from './sections/exe.mjs';
 import { benchMigrate, probeCli } from './sections/migrate.mjs';
 import { benchPlanner } from './sections/planner.mjs';
 import { benchTaskStop } from './sections/taskstop.mjs';
@@ -160,12 +161,13 @@ try {
   results.adopt = await section('adopt', () =>
     benchAdopt({ tmp, count, runs: flags.quick ? 3 : 5, cli, log }),
   );
+  results.exe = await section('exe', () => benchExe({ tmp, runs: flags.quick ? 5 : 10, log }));
   results.finishedAt = new Date().toISOString();
   // With --only, the sections not run keep their numbers from the previous results.json (marked as such).
   const previousFile = join(flags.out, 'results.json');
   if (only && existsSync(previousFile)) {
     const previous = JSON.parse(readFileSync(previousFile, 'utf8'));
-    for (const key of ['migrate', 'planner', 'bundles', 'taskStop', 'adopt']) {
+    for (const key of ['migrate', 'planner', 'bundles', 'taskStop', 'adopt', 'exe']) {
       if (results[key]?.skipped && previous[key] && !previous[key].skipped) {
         results[key] = {
           ...previous[key],

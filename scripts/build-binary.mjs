@@ -135,12 +135,12 @@ async function bundleCli(commit) {
 }
 
 /** The preparation blob, made by the pinned Node of this machine's architecture (the same version as every target). */
-function seaBlob(main, work, cacheDir) {
+function seaBlob(main, work, cacheDir, codeCache) {
   const host = `${process.platform}-${process.arch}`;
   if (!TARGETS.includes(host))
     throw new Error(`building the executables needs linux-x64 or linux-arm64, not ${host}`);
   writeFileSync(join(work, 'main.cjs'), main);
-  writeFileSync(join(work, 'sea-config.json'), JSON.stringify(SEA_CONFIG));
+  writeFileSync(join(work, 'sea-config.json'), JSON.stringify({ ...SEA_CONFIG, useCodeCache: codeCache }));
   run(baseBinary(host, cacheDir), ['--experimental-sea-config', 'sea-config.json'], { cwd: work });
   return join(work, 'sea-prep.blob');
 }
@@ -200,14 +200,19 @@ export async function buildExecutables({
   cacheDir = defaultCacheDir,
   commit = sourceCommit(),
   reuse = false,
+  // Only for the benchmark (it measures what the code cache would give): not reproducible, and valid only
+  // for this machine's architecture.
+  codeCache = false,
 } = {}) {
+  if (codeCache && (reuse || targets.some((t) => t !== `${process.platform}-${process.arch}`)))
+    throw new Error("a code cache build is only for this machine's own architecture, and never reused");
   const work = mkdtempSync(join(os.tmpdir(), 'stepback-exe-'));
   try {
     const main = await bundleCli(commit);
     const key = buildKey(main, targets);
     const earlier = reuse ? earlierBuild(outDir, key, targets) : undefined;
     if (earlier) return { commit, node: inputs().node, executables: earlier, reused: true };
-    const blob = seaBlob(main, work, cacheDir);
+    const blob = seaBlob(main, work, cacheDir, codeCache);
     mkdirSync(outDir, { recursive: true });
     rmSync(join(outDir, '.build-key'), { force: true });
     const built = targets.map((target) => {

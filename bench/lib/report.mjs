@@ -291,6 +291,41 @@ export function goals(results) {
   return rows;
 }
 
+function exeSection(r) {
+  const out = ['## Standalone executables', ''];
+  if (!r || r.skipped) return [...out, 'skipped in this run', ''];
+  if (r.notMeasured) return [...out, notYet(r.notMeasured), ''];
+  out.push(...loadLine(r));
+  const mb = (n) => `${(n / 1e6).toFixed(1)} MB`;
+  out.push(
+    `Node ${r.node} single executable applications (\`npm run build:binary\`), gzip -9 sizes. Cold start: spawn to`,
+    `exit, median of ${r.runs} interleaved runs (min–max), CPU = user + system. *up, nothing to apply* connects`,
+    'to PostgreSQL, takes the lock and reads the state. The code-cache build is not shipped: it is',
+    `${r.codeCache.reproducible ? 'reproducible here' : 'not reproducible (two builds differ)'} and valid only for the architecture that built it (${mb(r.codeCache.bytes)}).`,
+    '',
+    '| executable | size | gzip |',
+    '|---|---|---|',
+    ...Object.entries(r.sizes).map(([t, s]) => `| stepback-${t} | ${mb(s.bytes)} | ${mb(s.gzipBytes)} |`),
+    '',
+    `| command | ${Object.keys(r.startup).join(' | ')} |`,
+    `|---|${Object.keys(r.startup)
+      .map(() => '---')
+      .join('|')}|`,
+  );
+  const labels = Object.keys(Object.values(r.startup)[0] ?? {});
+  for (const label of labels)
+    out.push(
+      `| ${label} | ${Object.values(r.startup)
+        .map((c) => {
+          const s = c[label];
+          return `${ms(s.wall.median)} (${s.wall.min.toFixed(0)}–${s.wall.max.toFixed(0)})${s.cpu ? `, CPU ${ms(s.cpu.median)}` : ''}`;
+        })
+        .join(' | ')} |`,
+    );
+  out.push('');
+  return out;
+}
+
 export function renderMarkdown(results) {
   const out = [
     '# stepback benchmarks',
@@ -311,6 +346,7 @@ export function renderMarkdown(results) {
     ...bundlesSection(results.bundles),
     ...taskStopSection(results.taskStop),
     ...adoptSection(results.adopt),
+    ...exeSection(results.exe),
   ];
   return `${out.join('\n')}\n`;
 }
