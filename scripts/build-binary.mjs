@@ -59,12 +59,19 @@ const sha256 = (bytes) => createHash('sha256').update(bytes).digest('hex');
 const run = (cmd, args, options = {}) =>
   execFileSync(cmd, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], ...options });
 
-/** The commit the build comes from, `+dirty` when tracked files differ from it; STEPBACK_BUILD_COMMIT overrides. */
+/** What goes into the executable: a change elsewhere (docs, benchmark results) does not make a build dirty. */
+const BUILD_INPUTS = ['src', 'scripts', 'exe', 'package.json', 'package-lock.json'];
+
+/**
+ * The commit the build comes from, `+dirty` when its tracked build inputs differ from it; STEPBACK_BUILD_COMMIT
+ * overrides.
+ */
 export function sourceCommit() {
   if (process.env.STEPBACK_BUILD_COMMIT) return process.env.STEPBACK_BUILD_COMMIT;
   try {
     const commit = run('git', ['rev-parse', '--short=12', 'HEAD'], { cwd: root }).trim();
-    const dirty = run('git', ['status', '--porcelain', '--untracked-files=no'], { cwd: root }).trim() !== '';
+    const status = ['status', '--porcelain', '--untracked-files=no', '--', ...BUILD_INPUTS];
+    const dirty = run('git', status, { cwd: root }).trim() !== '';
     return dirty ? `${commit}+dirty` : commit;
   } catch {
     return 'unknown';
@@ -229,7 +236,8 @@ export async function buildExecutables({
       return { target, name, path, sha256: sha256(bytes), size: bytes.length };
     });
     writeFileSync(join(outDir, 'SHA256SUMS'), built.map((b) => `${b.sha256}  ${b.name}\n`).join(''));
-    writeFileSync(join(outDir, '.build-key'), key);
+    // A code-cache build is not what the key describes: never offered for reuse.
+    if (!codeCache) writeFileSync(join(outDir, '.build-key'), key);
     return { commit, node: inputs().node, executables: built, reused: false };
   } finally {
     rmSync(work, { recursive: true, force: true });
