@@ -2,7 +2,8 @@
  * Builds the shipped artifacts with esbuild:
  *   dist/                       the `stepback` CLI (what goes into an app image, via `npm i stepback` or by
  *                               copying dist/): cli.js, which loads commands/<command>.js, package.json
- *   actions/<name>/dist/        each action's committed bundle (entry: actions/<name>/main.ts)
+ *   actions/<name>/dist/        each action's committed bundle (entry: actions/<name>/main.ts), its chunks
+ *                               named for what they hold (stableChunkNames)
  *
  * A command or an action evaluates only what its own path needs (`stepback up` in a container never parses
  * the AWS SDK). The CLI is CommonJS, one self-contained file per command: a run loads two files. As an ES
@@ -119,18 +120,80 @@ const common = (minify) => ({
   logLevel: 'warning',
 });
 
-/** esbuild options for an action's main.ts, written as `<outdir>/<name>.js` with its chunks. */
-export function bundleOptions({ entry, name, outdir, minify = true }) {
+/**
+ * esbuild options for the actions: each entry (`{ name: main.ts }`, or one `entry` as `name`) written as
+ * `<outdir>/<name>.js`, with the chunks they share under `<outdir>/chunks/`.
+ */
+export function bundleOptions({ entries, entry, name, outdir, minify = true }) {
   return {
     ...common(minify),
     plugins: [withoutUnusedUmzugParts, withoutPgCloudflareProbe, builtinsThroughRequire],
-    entryPoints: { [name]: entry },
+    entryPoints: entries ?? { [name]: entry },
     outdir,
+    // Paths in the metafile (which stableChunkNames reads) are the same from any working directory.
+    absWorkingDir: root,
     format: 'esm',
     splitting: true,
     chunkNames: 'chunks/[name]-[hash]',
     banner,
   };
+}
+
+/** `node_modules/@aws-sdk/client-ecs/dist-es/index.js` → `aws-sdk-client-ecs`; `src/aws/run-task.ts` → `aws-run-task`. */
+function slugOf(path) {
+  const file = path.replace(/\.[cm]?[jt]sx?$/, '');
+  const pkg = /(?:^|\/)node_modules\/((?:@[^/]+\/)?[^/]+)\/(?:.*\/)?([^/]+)$/.exec(file);
+  const raw = pkg ? (pkg[2] === 'index' ? pkg[1] : `${pkg[1]}-${pkg[2]}`) : file.replace(/^src\//, '');
+  return (
+    raw
+      .replace(/@/g, '')
+      .replace(/[^A-Za-z0-9]+/g, '-')
+      .replace(/^-+|-+$/g, '') || 'chunk'
+  );
+}
+
+/**
+ * Chunk names that do not depend on content: esbuild names a chunk with a hash of what it holds, so a
+ * one-line change renamed chunks throughout the committed bundle (and a checkout at another path renamed
+ * them all). Each chunk is named for what it is: the module a dynamic import loads (`wiring-aws-adapters.js`,
+ * `aws-sdk-client-ecs.js`), or, for a chunk several files share, `shared-` and the first module in it by
+ * path. A name two chunks would share gets `-2`, `-3` in the order of their modules' paths. Returns
+ * esbuild's chunk file name → the stable one.
+ */
+export function stableChunkNames(metafile) {
+  const chunks = Object.entries(metafile.outputs)
+    .filter(([path]) => /(^|\/)chunks\/[^/]+\.js$/.test(path))
+    .map(([path, out]) => {
+      // Real files only: plugin namespaces (`umzug-stub:…`) are not paths.
+      const inputs = Object.keys(out.inputs)
+        .filter((i) => !/^[a-z-]+:/.test(i))
+        .sort();
+      const slug = out.entryPoint ? slugOf(out.entryPoint) : `shared-${slugOf(inputs[0] ?? 'chunk')}`;
+      return { file: path.replace(/^.*\//, ''), slug, key: inputs.join('\n') };
+    })
+    .sort((a, b) => (a.slug === b.slug ? a.key.localeCompare(b.key) : a.slug < b.slug ? -1 : 1));
+  const renames = new Map();
+  const taken = new Map();
+  for (const chunk of chunks) {
+    const n = (taken.get(chunk.slug) ?? 0) + 1;
+    taken.set(chunk.slug, n);
+    renames.set(chunk.file, `${chunk.slug}${n > 1 ? `-${n}` : ''}.js`);
+  }
+  return renames;
+}
+
+/** Writes a `write: false` build's files with the stable chunk names, the references between them rewritten. */
+function writeRenamed(result, renames) {
+  const escaped = (s) => s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const old = [...renames.keys()].sort((a, b) => b.length - a.length).map(escaped);
+  const reference = old.length ? new RegExp(`(?<=/)(${old.join('|')})(?=["'\`])`, 'g') : null;
+  for (const file of result.outputFiles) {
+    const base = file.path.replace(/^.*\//, '');
+    const target = renames.has(base) ? join(dirname(file.path), renames.get(base)) : file.path;
+    const text = reference ? file.text.replace(reference, (name) => renames.get(name)) : file.text;
+    mkdirSync(dirname(target), { recursive: true });
+    writeFileSync(target, text);
+  }
 }
 
 export const cliEntry = join(root, 'src/cli/main.ts');
@@ -231,7 +294,9 @@ export async function buildActions() {
       const outdir = join(actionsDir, name, 'dist');
       const staging = join(actionsDir, name, '.dist-staging');
       rmSync(staging, { recursive: true, force: true });
-      await esbuild.build(bundleOptions({ entry: actionEntry(name), name: 'index', outdir: staging }));
+      const options = bundleOptions({ entry: actionEntry(name), name: 'index', outdir: staging });
+      const result = await esbuild.build({ ...options, metafile: true, write: false });
+      writeRenamed(result, stableChunkNames(result.metafile));
       markType(staging, 'module');
       const old = join(actionsDir, name, '.dist-old');
       rmSync(old, { recursive: true, force: true });
