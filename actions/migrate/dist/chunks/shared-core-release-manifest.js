@@ -1,0 +1,2 @@
+import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
+import{a as t}from"./shared-core-canonical-json.js";import{createHash as i}from"node:crypto";var c="stepback/manifest@2",m="stepback/manifest@1",r="stepback";function s(e){return e.engine??r}function M(e){return`sha256:${i("sha256").update(t(e)).digest("hex")}`}function d(e){let{createdAt:a,format:o,...n}=e;return t({...n,engine:s(e)})}export{c as a,m as b,r as c,M as d,d as e};

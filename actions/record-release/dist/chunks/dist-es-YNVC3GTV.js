@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b,c,d,e,f,g}from"./chunk-6D6WIN5W.js";import"./chunk-G7TWDLA7.js";import"./chunk-TOSNXARG.js";import"./chunk-LVHNKW2N.js";import"./chunk-NQ6JG4FT.js";import"./chunk-TIAMMRC4.js";import"./chunk-PCCMTOD5.js";import"./chunk-X2Z7UIJJ.js";export{f as ENV_ACCOUNT_ID,e as ENV_CREDENTIAL_SCOPE,d as ENV_EXPIRATION,a as ENV_KEY,b as ENV_SECRET,c as ENV_SESSION,g as fromEnv};

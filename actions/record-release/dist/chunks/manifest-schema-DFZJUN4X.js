@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b,c}from"./chunk-6JWENNHG.js";import"./chunk-AOBR5LKT.js";import"./chunk-MYHYIKNA.js";import"./chunk-XSAS6TKC.js";import"./chunk-GWI3ANMA.js";import"./chunk-D3KWM2N2.js";import"./chunk-A5CISUEB.js";import"./chunk-X2Z7UIJJ.js";export{b as describeIssues,a as formatIssuePath,c as parseManifest};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b,c,d,e}from"./chunk-F5QAVZU4.js";import"./chunk-EZMFLG3D.js";import"./chunk-XSAS6TKC.js";import"./chunk-GWI3ANMA.js";import"./chunk-D3KWM2N2.js";import"./chunk-A5CISUEB.js";import"./chunk-X2Z7UIJJ.js";export{b as STORE_EXAMPLES,a as STORE_KINDS,c as STORE_SCHEMES,d as isStoreUrl,e as openStore};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b}from"./chunk-SNWA34VW.js";import"./chunk-JDAIMES2.js";import"./chunk-TD3TBZSR.js";import"./chunk-URUHHJAQ.js";import"./chunk-TOSNXARG.js";import"./chunk-NQ6JG4FT.js";import"./chunk-PCCMTOD5.js";import"./chunk-X2Z7UIJJ.js";export{b as EcsTaskDefinitions,a as registerInputOf};

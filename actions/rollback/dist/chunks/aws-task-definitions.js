@@ -1,0 +1,2 @@
+import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
+import{a,b}from"./shared-aws-sdk-client-ecs-RegisterTaskDefinitionCommand.js";import"./shared-aws-sdk-client-ecs-commandBuilder.js";import"./shared-aws-sdk-client-ecs-EndpointParameters.js";import"./shared-smithy-core.js";import"./shared-smithy-core-NodeUseDualstackEndpointConfigOptions.js";import"./shared-core-errors.js";import"./shared-smithy-core-TypeRegistry.js";import"./shared-chunk-2.js";export{b as EcsTaskDefinitions,a as registerInputOf};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b,c}from"./chunk-RUFOJZ52.js";import"./chunk-AOBR5LKT.js";import"./chunk-MYHYIKNA.js";import"./chunk-2G3SPKSH.js";import"./chunk-GWI3ANMA.js";import"./chunk-D3KWM2N2.js";import"./chunk-EHDJSNHO.js";import"./chunk-X2Z7UIJJ.js";export{b as describeIssues,a as formatIssuePath,c as parseManifest};
