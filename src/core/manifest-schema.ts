@@ -7,7 +7,7 @@ import * as z from 'zod';
 import { CHECKSUM_PATTERN } from './checksum.ts';
 import { UsageError } from './errors.ts';
 import type { Manifest, ManifestMigration } from './release-manifest.ts';
-import { DEFAULT_ENGINE, MANIFEST_FORMAT, MANIFEST_FORMAT_V1 } from './release-manifest.ts';
+import { MANIFEST_FORMAT, MANIFEST_FORMAT_V1 } from './release-manifest.ts';
 
 // ---------------------------------------------------------------------------------------------------------
 // Validation on read; the digest is in release-manifest.ts.
@@ -130,7 +130,7 @@ export function describeIssues(issues: readonly z.core.$ZodIssue[], input: unkno
 }
 
 /**
- * Problems zod cannot see: order (stepback: by name; graph engines: every dependency listed earlier),
+ * Problems zod cannot see: order (format 1: by name; graph engines: every dependency listed earlier),
  * duplicates, squashes whose replaced migrations are listed too, and the downChecksum/reversible pairing.
  */
 function crossFieldProblems(migrations: readonly ManifestMigration[], nameOrder: boolean): string[] {
@@ -177,10 +177,15 @@ function targetProblems(manifest: Manifest): string[] {
     .map(([app, leaf]) => `targets.${app}: ${leaf} is not one of the manifest's migrations`);
 }
 
+/**
+ * Only format 1 is held to name order: every version wrote it so. Format 2 stepback manifests list the
+ * directory's apply order (numeric ids by value; dbmate's file-name order), which only the directory knows;
+ * a rollback whose order is not the database's is refused when it is carried out (reconcilePlan).
+ */
 function inNameOrder(json: unknown): boolean {
-  const engine =
-    json !== null && typeof json === 'object' ? (json as { engine?: unknown }).engine : undefined;
-  return engine === undefined || engine === DEFAULT_ENGINE;
+  const format =
+    json !== null && typeof json === 'object' ? (json as { format?: unknown }).format : undefined;
+  return format === MANIFEST_FORMAT_V1;
 }
 
 /**

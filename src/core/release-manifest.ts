@@ -59,7 +59,9 @@ export interface Manifest {
    */
   sourceBundle?: string;
   /**
-   * Apply order. stepback: name order. Graph engines: the engine's own plan order (dependencies first).
+   * Apply order: stepback, the directory's order (numeric ids by value, so 1_a, 2_b, 10_c; format 1 and
+   * earlier format 2 records list names in code-unit order, which is the same for zero-padded ids). Graph
+   * engines: the engine's own plan order (dependencies first).
    */
   migrations: ManifestMigration[];
   /** Graph engines: each app's leaf migration in this release (Django: what `migrate <app> <leaf>` names). */
@@ -84,14 +86,12 @@ export function manifestEngine(manifest: Pick<Manifest, 'engine'>): string {
   return manifest.engine ?? DEFAULT_ENGINE;
 }
 
-function byName(a: ManifestMigration, b: ManifestMigration): number {
-  return a.name < b.name ? -1 : a.name > b.name ? 1 : 0;
-}
-
 export function buildManifest(input: BuildManifestInput): Manifest {
   const engine = input.engine ?? DEFAULT_ENGINE;
-  // stepback's apply order is name order; a graph engine's order is its planner's and is kept as given.
-  const ordered = engine === DEFAULT_ENGINE ? [...input.migrations].sort(byName) : [...input.migrations];
+  // Kept as given: the caller lists them in apply order (the layout's or the engine's planner's), which a
+  // rollback made without the database's status reverts from the end. Name order is not apply order for
+  // unpadded numeric ids (10_c sorts before 2_b).
+  const ordered = [...input.migrations];
   const manifest: Manifest = {
     format: MANIFEST_FORMAT,
     engine,

@@ -258,7 +258,7 @@ export function planRollback(input: PlanInput): PlanResult {
  * `stepback down --plan`: compare the live applied set (any order; sorted by `order` here) with the plan.
  * It must be `keep` (in any order) followed by a prefix of the migrations to revert, in the plan's apply
  * order. Returns what is left to revert, newest applied first, and what an earlier run already reverted.
- * A plan made without the database's status assumes name order; if the database applied the migrations to
+ * A plan made without the database's status assumes the manifest's order; if the database applied the migrations to
  * revert in another order, it is refused rather than reverted in an order that is not newest first.
  */
 export function reconcilePlan(plan: RollbackPlan, applied: readonly AppliedMigration[]): ReconcileResult {

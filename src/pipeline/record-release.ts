@@ -71,6 +71,7 @@ export function manifestDifferences(stored: Manifest, fresh: Manifest): string[]
     const b = normal(fresh)[key];
     if (canonicalJson(a) === canonicalJson(b)) continue;
     if (key === 'migrations') {
+      const listed = out.length;
       const before = new Map(stored.migrations.map((m) => [m.name, canonicalJson(m)]));
       const after = new Map(fresh.migrations.map((m) => [m.name, canonicalJson(m)]));
       for (const name of new Set([...before.keys(), ...after.keys()])) {
@@ -80,6 +81,10 @@ export function manifestDifferences(stored: Manifest, fresh: Manifest): string[]
         else if (before.get(name) !== after.get(name))
           out.push(`migration ${name} changed (checksum or flags)`);
       }
+      if (out.length === listed)
+        out.push(
+          'the migrations are listed in another order (records written before stepback listed them in apply order are in name order, which differs for unpadded numeric ids)',
+        );
     } else {
       out.push(`${key} differs`);
     }
