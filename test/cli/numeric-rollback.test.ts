@@ -39,7 +39,10 @@ describe('rollback of numeric ids from manifests alone', () => {
     expect(manifest.migrations.map((m) => m.name)).toEqual(['1_a', '2_b', '10_c']);
 
     const older = join(out, 'v1.json');
-    writeFileSync(older, JSON.stringify(buildManifest({ release: 'v1', createdAt: new Date(), migrations: [] })));
+    writeFileSync(
+      older,
+      JSON.stringify(buildManifest({ release: 'v1', createdAt: new Date(), migrations: [] })),
+    );
     const planFile = join(out, 'plan.json');
     const planned = await runCli(['plan', '--from', newer, '--to', older, '--out', planFile]);
     expect(planned.code, planned.stderr).toBe(0);
