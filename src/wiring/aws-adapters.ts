@@ -12,7 +12,7 @@ import type { LogsClient } from '../aws/log-tail.ts';
 import { UsageError } from '../core/errors.ts';
 import type { DeployTarget, Log, TaskDefinitions } from '../core/ports.ts';
 import { DeployTargetConfigError } from './adapter-errors.ts';
-import type { DeployConfig, ExecutorConfig } from './config.ts';
+import type { DeployConfig } from './config.ts';
 
 /** Same rule as src/aws/clients.ts resolveRegion (not imported: that module loads every SDK client). */
 export function regionOf(explicit: string | undefined): string {
@@ -70,11 +70,6 @@ export function onFirstUse<T>(load: () => Promise<T>): () => Promise<T> {
     loaded ??= load();
     return loaded;
   };
-}
-
-export function runnerCommand(config: ExecutorConfig): string[] | undefined {
-  const words = config.runnerCommand?.split(/\s+/).filter(Boolean);
-  return words && words.length > 0 ? words : undefined;
 }
 
 export async function makeAwsDeployTarget(config: DeployConfig): Promise<DeployTarget> {

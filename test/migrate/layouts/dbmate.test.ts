@@ -1,7 +1,9 @@
 /**
- * stepback against the real dbmate (npm `dbmate`, the Go binary it ships) on the same directory: the same
- * order, the same schema after up and after a rollback, and a database dbmate migrated adopted by stepback
- * ending in the schema stepback alone makes.
+ * stepback against the real dbmate on the same directory: the same order, the same schema after up and after a
+ * rollback, and a database dbmate migrated adopted by stepback ending in the schema stepback alone makes.
+ *
+ * The binary comes from npm's `@dbmate/linux-x64`, not the `dbmate` wrapper: the wrapper lists every platform's
+ * binary as an optional dependency, and a registry without them all leaves a lock file `npm ci` refuses.
  */
 import { execFile } from 'node:child_process';
 import { cpSync, mkdtempSync, rmSync } from 'node:fs';
@@ -20,15 +22,18 @@ import { databasesForThisFile, withClient } from '../../support/pg.ts';
 const run = promisify(execFile);
 const freshDb = databasesForThisFile();
 const fixtures = resolve(import.meta.dirname, '../../fixtures/tools/dbmate');
-const dbmateCli = join(dirname(createRequire(import.meta.url).resolve('dbmate/package.json')), 'dist/cli.js');
+const dbmateBin = join(
+  dirname(createRequire(import.meta.url).resolve('@dbmate/linux-x64/package.json')),
+  'bin/dbmate',
+);
 
 /** Runs dbmate; its stdout lines. */
 async function dbmate(url: string, dir: string, ...args: string[]): Promise<string[]> {
   const target = new URL(url);
   target.searchParams.set('sslmode', 'disable');
   const { stdout } = await run(
-    process.execPath,
-    [dbmateCli, '--url', target.toString(), '--migrations-dir', dir, '--no-dump-schema', ...args],
+    dbmateBin,
+    ['--url', target.toString(), '--migrations-dir', dir, '--no-dump-schema', ...args],
     { env: { PATH: process.env.PATH ?? '' } },
   );
   return stdout.split('\n').filter(Boolean);
