@@ -4,9 +4,10 @@
  * with a message naming the operation (never the silent "waiter timed out" of the SDK waiters).
  */
 import { accessHint, classifyAwsError, fullJitterDelay, isRetryable } from '../core/aws-errors.ts';
+import type { Clock, TimeDeps } from '../core/clock.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Log } from '../core/ports.ts';
-import { type Clock, realClock, type TimeDeps } from './clock.ts';
+import { systemClock } from '../system/clock.ts';
 
 export interface CallContext {
   clock: Clock;
@@ -27,7 +28,7 @@ export function callContext(
   deps: TimeDeps,
   limits: { timeoutMs?: number; signal?: AbortSignal | undefined } = {},
 ): CallContext {
-  const clock = deps.clock ?? realClock;
+  const clock = deps.clock ?? systemClock;
   return {
     clock,
     log,

@@ -11,6 +11,7 @@ import {
   type Service,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import type { TimeDeps } from '../core/clock.ts';
 import { deploymentVerdict } from '../core/ecs-verdict.ts';
 import { RefusedError, UsageError } from '../core/errors.ts';
 import {
@@ -23,7 +24,6 @@ import {
 } from '../core/ports.ts';
 import { hasRedactions } from '../core/task-definition-secrets.ts';
 import { AwsAccessError, awsCall, type CallContext, callContext, errorText } from './aws-call.ts';
-import type { TimeDeps } from './clock.ts';
 import { EcsTaskDefinitions } from './task-definitions.ts';
 
 export interface DeployServiceOptions extends DeployRequest {

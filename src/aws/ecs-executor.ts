@@ -4,11 +4,11 @@
  * pipeline can read the runner's one-line JSON result.
  */
 import type { CapacityProviderStrategyItem, LaunchType, NetworkConfiguration } from '@aws-sdk/client-ecs';
+import type { TimeDeps } from '../core/clock.ts';
 import { checkEcsOverride } from '../core/ecs-override.ts';
 import { imagePullFailure } from '../core/ecs-verdict.ts';
 import type { ExecRequest, ExecResult, Log, MigrationExecutor, RequestCheck } from '../core/ports.ts';
 import { DEFAULT_RUNNER_COMMAND } from '../core/runner-command.ts';
-import type { TimeDeps } from './clock.ts';
 import { type RunTaskClients, type RunTaskOptions, runTask } from './run-task.ts';
 
 export interface EcsTaskExecutorConfig extends TimeDeps {

@@ -13,6 +13,7 @@ import {
   StartBuildCommand,
   StopBuildCommand,
 } from '@aws-sdk/client-codebuild';
+import type { TimeDeps } from '../core/clock.ts';
 import {
   buildEnvironment,
   buildspecFor,
@@ -24,7 +25,6 @@ import { UsageError } from '../core/errors.ts';
 import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
 import { DEFAULT_RUNNER_COMMAND } from '../core/runner-command.ts';
 import { AwsAccessError, awsCall, callContext, errorText } from './aws-call.ts';
-import type { TimeDeps } from './clock.ts';
 import { type LogsClient, LogTail } from './log-tail.ts';
 import { RESULT_LINE } from './run-task.ts';
 

@@ -23,6 +23,7 @@ import {
 } from '@aws-sdk/client-ecs';
 import { classifyAwsError, fullJitterDelay } from '../core/aws-errors.ts';
 import { clientTokenFor } from '../core/client-token.ts';
+import type { TimeDeps } from '../core/clock.ts';
 import {
   describeFailures,
   isCapacityFailure,
@@ -34,7 +35,6 @@ import { RefusedError, UsageError } from '../core/errors.ts';
 import type { Log } from '../core/ports.ts';
 import { RESULT_FORMAT } from '../core/result-format.ts';
 import { AwsAccessError, awsCall, type CallContext, callContext, errorText } from './aws-call.ts';
-import type { TimeDeps } from './clock.ts';
 import { type LogsClient, LogTail } from './log-tail.ts';
 
 export interface RunTaskOptions {

@@ -10,10 +10,10 @@ import {
   TagResourceCommand,
   type TaskDefinition,
 } from '@aws-sdk/client-ecs';
+import type { TimeDeps } from '../core/clock.ts';
 import { UsageError } from '../core/errors.ts';
 import type { Log, TaskDefinitionInfo, TaskDefinitions } from '../core/ports.ts';
 import { AwsAccessError, awsCall, type CallContext, callContext, errorText } from './aws-call.ts';
-import type { TimeDeps } from './clock.ts';
 
 /** Fields DescribeTaskDefinition returns that RegisterTaskDefinition does not accept. */
 const READ_ONLY = [

@@ -13,8 +13,18 @@ import { hash } from 'node:crypto';
 export const CHECKSUM_PATTERN = /^sha256:[0-9a-f]{64}$/;
 
 // One-shot `hash` (Node ≥ 20.12): a third of createHash's cost per file, which adds up over thousands of files.
+// Every sha256 stepback takes goes through these two; a string is hashed as its UTF-8 bytes.
+export function sha256Hex(data: Uint8Array | string): string {
+  return hash('sha256', data, 'hex');
+}
+
+/** The 32 digest bytes, for keys derived from them (the advisory lock's). */
+export function sha256Bytes(data: Uint8Array | string): Buffer {
+  return hash('sha256', data, 'buffer');
+}
+
 export function checksumOf(bytes: Uint8Array | string): string {
-  return `sha256:${hash('sha256', bytes, 'hex')}`;
+  return `sha256:${sha256Hex(bytes)}`;
 }
 
 export interface FileChecksums {

@@ -4,7 +4,7 @@
  * pipeline's idempotency key so a retried step finds the task the first attempt started instead of starting
  * a second migration. Pure.
  */
-import { createHash } from 'node:crypto';
+import { sha256Hex } from './checksum.ts';
 
 const CLIENT_TOKEN_MAX = 64;
 /** Room kept for the `~<attempt>` suffix of capacity retries (up to `~999`). */
@@ -26,7 +26,7 @@ export function clientTokenFor(idempotencyKey: string, attempt = 1): string {
   } else {
     // Keep a readable prefix and make the rest a digest, so distinct keys stay distinct.
     const prefix = idempotencyKey.replace(/[^\x21-\x7e]/g, '').slice(0, 23);
-    const digest = createHash('sha256').update(idempotencyKey).digest('hex').slice(0, 32);
+    const digest = sha256Hex(idempotencyKey).slice(0, 32);
     base = prefix ? `${prefix}-${digest}` : `sb-${digest}`;
   }
   return attempt <= 1 ? base : `${base}~${attempt}`;

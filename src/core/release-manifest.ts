@@ -8,8 +8,8 @@
  * Format 1 manifests (always the stepback engine) are still read, and kept as they were read: their digest
  * and a re-recording of the same release stay what they were.
  */
-import { createHash } from 'node:crypto';
 import { canonicalJson } from './canonical-json.ts';
+import { checksumOf } from './checksum.ts';
 
 export const MANIFEST_FORMAT = 'stepback/manifest@2';
 /** The first format: no `engine` field, the stepback engine implied. */
@@ -110,7 +110,7 @@ export function buildManifest(input: BuildManifestInput): Manifest {
 
 /** `sha256:<hex>` of the manifest's canonical JSON: stable across key order and whitespace. */
 export function manifestDigest(manifest: Manifest): string {
-  return `sha256:${createHash('sha256').update(canonicalJson(manifest)).digest('hex')}`;
+  return checksumOf(canonicalJson(manifest));
 }
 
 /**

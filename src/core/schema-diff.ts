@@ -6,7 +6,7 @@
  * Column order is ignored by default: a down that drops and re-adds a column restores the schema in every way
  * that matters to the application, yet moves the column to the end. `{ columnOrder: true }` compares it too.
  */
-import { createHash } from 'node:crypto';
+import { checksumOf } from './checksum.ts';
 
 export const SCHEMA_FINGERPRINT_FORMAT = 'stepback/schema@1';
 
@@ -140,9 +140,7 @@ function withoutColumnOrder(fp: SchemaFingerprint): SchemaFingerprint {
  */
 export function fingerprintDigest(fp: SchemaFingerprint, options: DiffOptions = {}): string {
   const subject = options.columnOrder ? fp : withoutColumnOrder(fp);
-  return `sha256:${createHash('sha256')
-    .update(JSON.stringify(canonicalize(subject)))
-    .digest('hex')}`;
+  return checksumOf(JSON.stringify(canonicalize(subject)));
 }
 
 function show(value: unknown): string {

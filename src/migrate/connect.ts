@@ -6,9 +6,9 @@ import { readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import pg from 'pg';
+import type { Clock } from '../core/clock.ts';
 import { UsageError } from '../core/errors.ts';
 import { passwordOf, redactSecrets, redactUrl } from '../core/redact.ts';
-import type { Clock } from './clock.ts';
 
 export interface ConnectOptions {
   databaseUrl: string | undefined;

@@ -2,8 +2,8 @@
  * The runner's programmatic API: the CLI, the pipeline's on-runner executor, rehearse, demo and bench call
  * these. Stable once published; results mirror the CLI's JSON documents.
  */
-export type { Clock } from './clock.ts';
-export { systemClock } from './clock.ts';
+export type { Clock } from '../core/clock.ts';
+export { systemClock } from '../system/clock.ts';
 export { lockKey } from './lock.ts';
 export { decodePlanText, readPlanInput } from './plan-input.ts';
 export { actorFromEnv, releaseFromEnv, runIdFromEnv } from './provenance.ts';

@@ -4,15 +4,15 @@
  * pg_try_advisory_lock, never a blocking pg_advisory_lock: a blocked waiter can deadlock with a holder
  * running CREATE INDEX CONCURRENTLY, which waits for every older transaction.
  */
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { sha256Bytes } from '../core/checksum.ts';
+import type { Clock } from '../core/clock.ts';
 import { LockTimeoutError } from '../core/errors.ts';
-import type { Clock } from './clock.ts';
 import { STATE_TABLE } from './state.ts';
 
 /** Two positive int4 keys derived from (database, schema, table), so apps sharing a cluster never collide. */
 export function lockKey(database: string, schema: string, table = STATE_TABLE): [number, number] {
-  const digest = createHash('sha256').update(`stepback\0${database}\0${schema}\0${table}`).digest();
+  const digest = sha256Bytes(`stepback\0${database}\0${schema}\0${table}`);
   return [digest.readUInt32BE(0) & 0x7fffffff, digest.readUInt32BE(4) & 0x7fffffff];
 }
 

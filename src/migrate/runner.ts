@@ -11,6 +11,7 @@
 import type pg from 'pg';
 import { MigrationError, Umzug } from 'umzug';
 import { classifyStatus, decideDownTo, decideUp, revertProblems } from '../core/classify.ts';
+import type { Clock } from '../core/clock.ts';
 import {
   describeError,
   ExitCode,
@@ -22,8 +23,8 @@ import {
 import { connectionSecrets, redactSecrets } from '../core/redact.ts';
 import { type RollbackPlan, reconcilePlan } from '../core/rollback-plan.ts';
 import type { DatabaseStatus } from '../core/status.ts';
+import { systemClock } from '../system/clock.ts';
 import { batchedSteps, type StepExecutor, StepFailure, timedStep } from './batch.ts';
-import { type Clock, systemClock } from './clock.ts';
 import { connect, disconnect, passfileSecrets } from './connect.ts';
 import {
   type Direction,

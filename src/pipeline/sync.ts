@@ -236,7 +236,7 @@ async function prove(opts: RunnerOptions, release: string): Promise<SyncProof> {
   const [{ connect, disconnect }, { verifyReleaseFingerprint }, { systemClock }] = await Promise.all([
     import('../migrate/connect.ts'),
     import('../schema/record.ts'),
-    import('../migrate/clock.ts'),
+    import('../system/clock.ts'),
   ]);
   const client = await connect({
     databaseUrl: opts.databaseUrl ?? (opts.env ?? process.env).DATABASE_URL,

@@ -8,8 +8,8 @@
  * by qualified name so the comparison never depends on catalog order or OIDs. stepback's own tables (and
  * everything hanging off them) are left out: they change on every apply by design.
  */
-import { createHash } from 'node:crypto';
 import type pg from 'pg';
+import { checksumOf } from '../core/checksum.ts';
 import type {
   ColumnFingerprint,
   FunctionFingerprint,
@@ -233,7 +233,6 @@ const VOLATILITY: Record<string, FunctionFingerprint['volatility']> = {
 };
 
 const q = (schema: string, name: string) => `${schema}.${name}`;
-const sha256 = (text: string) => `sha256:${createHash('sha256').update(text).digest('hex')}`;
 
 /** Read the catalog of `schemas` (default: all user schemas) into a canonical fingerprint. */
 export async function fingerprintSchema(
@@ -313,7 +312,7 @@ function buildFingerprint(row: CatalogRow, allUserSchemas: boolean): SchemaFinge
       securityDefiner: f.securityDefiner,
       config: f.config ?? [],
       // A hash keeps the fingerprint small; the diff only needs to know that the body changed.
-      bodyHash: sha256(f.source ?? ''),
+      bodyHash: checksumOf(f.source ?? ''),
     };
   }
   const fingerprint: SchemaFingerprint = {

@@ -1,6 +1,6 @@
 /** Test helpers for the AWS runners: clocks driven by the simulation, task definitions, clients. */
 import { type AwsClients, createAwsClients } from '../../src/aws/clients.ts';
-import type { Clock } from '../../src/aws/clock.ts';
+import type { Clock } from '../../src/core/clock.ts';
 import type { AwsSim } from '../sim/index.ts';
 
 /**

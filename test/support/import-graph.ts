@@ -15,7 +15,7 @@ export const LAYERS = [
   { name: 'entry points', folders: ['cli', 'actions', 'demo'] },
   { name: 'wiring', folders: ['wiring'] },
   { name: 'flows', folders: ['pipeline', 'rehearse'] },
-  { name: 'adapters', folders: ['aws', 'stores', 'migrate', 'schema', 'engines', 'layouts'] },
+  { name: 'adapters', folders: ['aws', 'stores', 'migrate', 'schema', 'engines', 'layouts', 'system'] },
   { name: 'core', folders: ['core'] },
 ] as const;
 /**

@@ -6,9 +6,9 @@
 import type { Command } from 'commander';
 import { describeError, ExitCode, StepbackError, UsageError } from '../../core/errors.ts';
 import { redactSecrets } from '../../core/redact.ts';
-import { systemClock } from '../../migrate/clock.ts';
 import { connect } from '../../migrate/connect.ts';
 import { describeVerifyResult, verifyReleaseFingerprint } from '../../schema/record.ts';
+import { systemClock } from '../../system/clock.ts';
 import { runnerOptions, secretsOf } from '../output.ts';
 
 export const VERIFY_FORMAT = 'stepback/verify@1';
