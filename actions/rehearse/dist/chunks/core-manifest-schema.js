@@ -1,2 +1,2 @@
 import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b,c}from"./shared-zod-external.js";import"./shared-zod-checks.js";import"./shared-zod-api.js";import"./shared-core-canonical-json.js";import"./shared-core-errors.js";import"./shared-chunk-2.js";export{b as describeIssues,a as formatIssuePath,c as parseManifest};
+import{a,b,c}from"./shared-zod-external.js";import"./shared-zod-checks.js";import"./shared-zod-api.js";import"./shared-core-canonical-json.js";import"./shared-core-checksum.js";import"./shared-core-errors.js";import"./shared-chunk-2.js";export{b as describeIssues,a as formatIssuePath,c as parseManifest};
