@@ -172,6 +172,40 @@ describe('rollback buildspec', () => {
     const lines = apply.stdout.trim().split('\n');
     expect(lines).toHaveLength(2);
     expect(lines[1]).toMatch(/--from-release v2 --drain$/);
+    expect(apply.stdout).not.toContain('--sources-from-store');
+  });
+
+  it('passes --sources-from-store to the plan and the apply only with SOURCES_FROM_STORE=true, off by default', () => {
+    const vars = readBuildspec(read(ROLLBACK)).doc.env as { variables: Record<string, string> };
+    expect(vars.variables.SOURCES_FROM_STORE).toBe('false');
+    const script = readBuildspec(read(ROLLBACK)).commands.at(-1)?.command ?? '';
+    const run = (extra: Record<string, string>) =>
+      spawnSync(
+        'bash',
+        ['--noprofile', '--norc', '-c', `fake_stepback() { echo "stepback $*"; }\n${script}`],
+        {
+          encoding: 'utf8',
+          env: {
+            HOME: tmpdir(),
+            PATH: process.env.PATH ?? '',
+            STEPBACK: 'fake_stepback',
+            STEPBACK_STORE: 's3://b/p',
+            TO_RELEASE: 'v1',
+            DRY_RUN: 'false',
+            DRAIN: 'false',
+            ...extra,
+          },
+        },
+      );
+    const on = run({ SOURCES_FROM_STORE: 'true' }).stdout.trim().split('\n');
+    expect(on).toHaveLength(2);
+    for (const line of on) expect(line).toContain(' --sources-from-store');
+    expect(run({ SOURCES_FROM_STORE: 'false' }).stdout).not.toContain('--sources-from-store');
+    expect(run({}).stdout).not.toContain('--sources-from-store');
+    const bad = run({ SOURCES_FROM_STORE: 'yes' });
+    expect(bad.status).toBe(2);
+    expect(bad.stderr).toMatch(/SOURCES_FROM_STORE must be true or false/);
+    expect(bad.stdout).toBe('');
   });
 });
 

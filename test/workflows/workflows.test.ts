@@ -95,6 +95,7 @@ describe('deploy flow (DESIGN.md §2)', () => {
   });
 });
 
+const FROM_STORE_INPUT = ['$', '{{ inputs.sources-from-store }}'].join('');
 const PLANNED_FROM_RELEASE = ['$', '{{ needs.plan.outputs.from-release }}'].join('');
 
 describe('rollback flow', () => {
@@ -113,6 +114,19 @@ describe('rollback flow', () => {
       );
       expect(apply?.environment).toBeTruthy();
       expect(apply?.environment).not.toEqual(plan?.environment);
+    });
+
+    it(`${path}: sources-from-store is an input (boolean, default false) that the plan and the apply both pass`, () => {
+      const doc = load(path);
+      const on = doc.on as Dict;
+      const trigger = (on.workflow_dispatch ?? on.workflow_call) as { inputs: Record<string, Dict> };
+      expect(trigger.inputs['sources-from-store']).toMatchObject({ type: 'boolean', default: false });
+      expect(String(trigger.inputs['sources-from-store']?.description)).toMatch(/cannot be pulled/);
+      const { plan, apply } = jobs(doc);
+      for (const job of [plan, apply]) {
+        const step = steps(job).find((s) => String(s.uses).includes('/actions/rollback'));
+        expect(((step?.with ?? {}) as Dict)['sources-from-store']).toBe(FROM_STORE_INPUT);
+      }
     });
   }
 });
