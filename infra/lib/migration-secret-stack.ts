@@ -3,11 +3,15 @@
  * The migration database credentials, kept apart from the app's. Migrations need DDL rights the serving app
  * should not hold, so they get their own database user and their own secret: readable by the migration task
  * role (and, in its own stack, the CodeBuild migration role) and explicitly denied to the app's task role.
+ * Given the manifest bucket, the migration task role may also read the release records under its prefix:
+ * a rollback whose newer image cannot be pulled runs `down --plan --sources-from s3://…` in the older image,
+ * which reads the newer release's manifest and source bundle itself.
  */
-import { Aws, CfnCondition, CfnOutput, Fn, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, type CfnResource, Fn, type StackProps } from 'aws-cdk-lib';
 import {
   ArnPrincipal,
   Effect,
+  Policy,
   PolicyDocument,
   PolicyStatement,
   Role,
@@ -54,7 +58,21 @@ export class MigrationSecretStack extends StepbackStack {
         "ARN of the app's task execution role, denied as well (it resolves a task definition's secrets, so it must not be able to hand this one to the app). Leave empty to deny only AppTaskRoleArn.",
     });
 
+    const manifestBucket = this.param('ManifestBucketName', {
+      default: '',
+      allowedPattern: `^$|${patterns.bucketName}`,
+      description:
+        'The manifest bucket (output of the manifest bucket stack). Given, the migration task role may read the release records (s3:GetObject under ManifestPrefix), which a rollback needs when the newer image cannot be pulled (sources-from-store). Leave empty to grant no S3 access.',
+    });
+    this.param('ManifestPrefix', {
+      default: 'stepback',
+      allowedPattern: "^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$",
+      description:
+        'Key prefix of the manifests, without leading or trailing slash: the store URL is s3://BUCKET/PREFIX.',
+    });
+
     const existing = this.whenGiven('UseExistingSecret', existingSecretArn);
+    const readsStore = this.whenGiven('ReadsManifestStore', manifestBucket);
     const denyExecutionRole = this.whenGiven('DenyAppExecutionRole', appExecutionRoleArn);
     const create = new CfnCondition(this, 'CreateSecret', {
       expression: Fn.conditionNot(existing),
@@ -124,7 +142,7 @@ export class MigrationSecretStack extends StepbackStack {
 
     this.migrationTaskRole = new Role(this, 'MigrationTaskRole', {
       description:
-        'stepback: task role for the one-off migration task (RunTask overrides.taskRoleArn); reads only the migration secret.',
+        'stepback: task role for the one-off migration task (RunTask overrides.taskRoleArn); reads only the migration secret and, given the manifest bucket, the release records.',
       assumedBy: new ServicePrincipal('ecs-tasks.amazonaws.com', {
         conditions: {
           StringEquals: { 'aws:SourceAccount': Aws.ACCOUNT_ID },
@@ -145,6 +163,25 @@ export class MigrationSecretStack extends StepbackStack {
         }),
       },
     });
+
+    // Only reads, and only the release records: a task that ran the downs from the store can neither write a
+    // record nor list the bucket (the rollback proved the bundle exists before starting the task).
+    const readRecords = new Policy(this, 'ReadReleaseRecords', {
+      roles: [this.migrationTaskRole],
+      statements: [
+        new PolicyStatement({
+          sid: 'ReadReleaseRecords',
+          actions: ['s3:GetObject'],
+          resources: [Fn.sub('arn:${AWS::Partition}:s3:::${ManifestBucketName}/${ManifestPrefix}/*')],
+        }),
+      ],
+    });
+    (readRecords.node.defaultChild as CfnResource).cfnOptions.condition = readsStore;
+    acknowledge(
+      readRecords,
+      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<ManifestBucketName>/<ManifestPrefix>/*]',
+      'One manifest (PREFIX/RELEASE.json) and one source bundle (PREFIX/sources/RELEASE.json) per release; release names are not known in advance.',
+    );
 
     new CfnOutput(this, 'MigrationSecretArn', {
       value: this.secretArn,

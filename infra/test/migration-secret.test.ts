@@ -144,6 +144,42 @@ describe('migration secret stack', () => {
     ]);
   });
 
+  it('lets the migration task role read the release records under the prefix, and only that, when given the bucket', () => {
+    const without = resolveTemplate(json, { AppTaskRoleArn: APP_TASK_ROLE });
+    expect(Object.values(without.resources).filter((r) => r.Type === 'AWS::IAM::Policy')).toEqual([]);
+
+    const resolved = resolveTemplate(json, {
+      AppTaskRoleArn: APP_TASK_ROLE,
+      ManifestBucketName: 'acme-releases',
+      ManifestPrefix: 'shop/stepback',
+    });
+    const policies = Object.values(resolved.resources).filter((r) => r.Type === 'AWS::IAM::Policy');
+    expect(policies).toHaveLength(1);
+    const policy = policies[0]!;
+    expect(policy.Properties.Roles).toEqual(['<MigrationTaskRole7F23D565>']);
+    const statements = (policy.Properties.PolicyDocument as { Statement: Statement[] }).Statement;
+    expect(statements).toEqual([
+      {
+        Sid: 'ReadReleaseRecords',
+        Effect: 'Allow',
+        Action: 's3:GetObject',
+        Resource: 'arn:aws:s3:::acme-releases/shop/stepback/*',
+      },
+    ]);
+    const role = Object.values(resolved.resources).find((r) => r.Type === 'AWS::IAM::Role')!;
+    const identity = [...policiesOf(role), ...statements];
+    const can = (action: string, resource: string) =>
+      decide({ principal: MIGRATION_ROLE, action, resource }, identity, []);
+    // What `down --plan --sources-from s3://acme-releases/shop/stepback` reads: the manifest, then the bundle.
+    expect(can('s3:GetObject', 'arn:aws:s3:::acme-releases/shop/stepback/v2.json')).toBe('allow');
+    expect(can('s3:GetObject', 'arn:aws:s3:::acme-releases/shop/stepback/sources/v2.json')).toBe('allow');
+    // Nothing else: no write, no listing, no other prefix or bucket.
+    expect(can('s3:PutObject', 'arn:aws:s3:::acme-releases/shop/stepback/v2.json')).toBe('implicit-deny');
+    expect(can('s3:ListBucket', 'arn:aws:s3:::acme-releases')).toBe('implicit-deny');
+    expect(can('s3:GetObject', 'arn:aws:s3:::acme-releases/other/v2.json')).toBe('implicit-deny');
+    expect(can('s3:GetObject', 'arn:aws:s3:::other-bucket/shop/stepback/v2.json')).toBe('implicit-deny');
+  });
+
   it('rejects parameter values outside the allowed patterns', () => {
     expect(() => resolveTemplate(json, { AppTaskRoleArn: 'app-task' })).toThrow(/AppTaskRoleArn/);
     expect(() =>
@@ -152,5 +188,8 @@ describe('migration secret stack', () => {
     expect(() =>
       resolveTemplate(json, { AppTaskRoleArn: APP_TASK_ROLE, MigrationDbUsername: 'Robert"); drop' }),
     ).toThrow(/MigrationDbUsername/);
+    expect(() =>
+      resolveTemplate(json, { AppTaskRoleArn: APP_TASK_ROLE, ManifestBucketName: 'Not_A_Bucket' }),
+    ).toThrow(/ManifestBucketName/);
   });
 });
