@@ -19,7 +19,7 @@ export interface EcsTaskExecutorConfig extends TimeDeps {
   service?: string;
   /** Used when the request names no task definition (otherwise the service's). */
   taskDefinitionArn?: string;
-  /** What runs `stepback` inside the image (default `npx --no-install --offline stepback`). */
+  /** What runs `stepback` inside the image (default: the launcher of core/runner-command.ts). */
   runnerCommand?: string[];
   startedBy?: string;
   tags?: Record<string, string>;

@@ -5,24 +5,30 @@
  * read as stepback's ("1 = a migration failed").
  */
 import type { ExecResult, MigrationExecutor } from '../core/ports.ts';
+import { DEFAULT_RUNNER_TEXT, RUNNER_NOT_FOUND_EXIT } from '../core/runner-command.ts';
 
 /** Pure: the run failed, its output was read, and it carries no stepback result. */
 export function notReported(exec: ExecResult, reported: boolean): boolean {
   return !reported && exec.stdout !== undefined && !(exec.ok && exec.exitCode === 0);
 }
 
+const DEFAULT_LOOKS = `the default runner-command runs ${DEFAULT_RUNNER_TEXT}`;
+
 const HINTS: Record<MigrationExecutor['kind'], string> = {
-  runner:
-    'runner-command must start the stepback CLI: the default `npx --no-install stepback` needs stepback installed in this checkout (in package.json, then `npm ci`); otherwise set runner-command, e.g. `node path/to/dist/cli.js`. Its own output is above.',
-  ecs: "the container must run the stepback CLI with the command it is given: check that the image holds it (runner-command) and that the container's entry point does not swallow the command (see the README on images with an ENTRYPOINT). The container's output is above.",
-  codebuild:
-    "the build image must hold the stepback CLI that the buildspec runs (runner-command); the build's output is above.",
+  runner: `runner-command must start the stepback CLI: ${DEFAULT_LOOKS}, so install stepback in this checkout (in package.json, then \`npm ci\`) or put the executable on PATH; otherwise set runner-command, e.g. \`node path/to/dist/cli.js\`. Its own output is above.`,
+  ecs: `the container must run the stepback CLI with the command it is given: check that the image holds it (${DEFAULT_LOOKS}; an image without \`sh\` sets runner-command) and that the container's entry point does not swallow the command (see the README on images with an ENTRYPOINT). The container's output is above.`,
+  codebuild: `the build image must hold the stepback CLI that the buildspec runs (${DEFAULT_LOOKS}; otherwise set runner-command); the build's output is above.`,
 };
 
 /** The sentence for a run stepback never reported on. */
 export function notReportedText(exec: ExecResult, kind: MigrationExecutor['kind']): string {
+  // The default launcher's own "not found" (a missing program in a custom runner-command gives the same).
+  const notFound =
+    exec.exitCode === RUNNER_NOT_FOUND_EXIT
+      ? ` Exit ${RUNNER_NOT_FOUND_EXIT} is a shell's "command not found": no stepback was found to run (the default runner-command prints \`stepback not found: …\` saying where it looked).`
+      : '';
   return (
     `stepback never reported a result (${exec.id}: ${exec.message}): it did not start, or was stopped before it could report, ` +
-    `so this exit code is not stepback's. Fix: ${HINTS[kind]} Run \`stepback status\` to see where the database stands.`
+    `so this exit code is not stepback's.${notFound} Fix: ${HINTS[kind]} Run \`stepback status\` to see where the database stands.`
   );
 }

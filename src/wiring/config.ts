@@ -1,8 +1,3 @@
-import { DEFAULT_RUNNER_COMMAND as DEFAULT_RUNNER_ARGV } from '../core/runner-command.ts';
-
-/** How the stepback CLI is started when runner-command is not given, as that input spells it. */
-export const DEFAULT_RUNNER_COMMAND = DEFAULT_RUNNER_ARGV.join(' ');
-
 /** The settings an executor and a deploy target are built from, however they were given (action inputs or CLI flags). */
 export interface ExecutorConfig {
   kind: 'ecs' | 'codebuild' | 'runner';
@@ -22,7 +17,7 @@ export interface ExecutorConfig {
   image?: string | undefined;
   /** runner: the migrations directory. */
   migrationsDir?: string | undefined;
-  /** runner: how to start the stepback CLI, split on spaces (default `npx --no-install --offline stepback`). */
+  /** How to start the stepback CLI, split on spaces; unset: core/runner-command.ts's launcher. */
   runnerCommand?: string | undefined;
   /** runner: the database to migrate (otherwise DATABASE_URL from the environment). */
   databaseUrl?: string | undefined;

@@ -9,7 +9,6 @@
 import * as z from 'zod/mini';
 import { UsageError } from '../core/errors.ts';
 import { isStoreUrl, STORE_SCHEMES } from '../stores/registry.ts';
-import { DEFAULT_RUNNER_COMMAND } from './config.ts';
 import { EXECUTORS, executorPlugin } from './executors/registry.ts';
 
 /** `core.getInput`-shaped: the raw string, '' when not supplied. */
@@ -134,7 +133,8 @@ const executorInputs = {
   ),
   'codebuild-project': text(),
   'migrations-dir': text('migrations'),
-  'runner-command': text(DEFAULT_RUNNER_COMMAND),
+  // Unset is the launcher of core/runner-command.ts, which no space-split text can spell.
+  'runner-command': text(),
   'database-url': text(),
   'timeout-minutes': integer(30, 1, 720),
   region: text(),

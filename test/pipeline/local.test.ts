@@ -4,13 +4,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExitCode, NotReportedError, UsageError } from '../../src/core/errors.ts';
+import { DEFAULT_RUNNER_COMMAND } from '../../src/core/runner-command.ts';
 import { verdictError } from '../../src/core/step-verdict.ts';
 import { FileDeployTarget, FileTaskDefinitions } from '../../src/pipeline/local/file-deploy-target.ts';
 import { RunnerExecutor } from '../../src/pipeline/local/runner-executor.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
 import { migrate, migrateVerdict } from '../../src/pipeline/migrate.ts';
 import { parseStatusOutput } from '../../src/pipeline/result.ts';
-import { DEFAULT_RUNNER_COMMAND } from '../../src/wiring/config.ts';
 import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
 import { tdArn } from './fakes.ts';
 
@@ -54,10 +54,10 @@ describe('RunnerExecutor', () => {
   });
 
   it('says stepback never started (exit 5) when the default command finds no stepback, or the program is missing', async () => {
-    // An empty folder: `npx --no-install --offline stepback` finds no stepback and, offline, asks no registry.
+    // An empty folder: the default finds no stepback there or on PATH, and npx, offline, asks no registry.
     const empty = mkdtempSync(join(work, 'no-stepback-'));
     const commands = [
-      { command: DEFAULT_RUNNER_COMMAND.split(' '), says: /could not|exited \d+/ },
+      { command: DEFAULT_RUNNER_COMMAND, says: /could not|exited \d+/ },
       {
         command: ['stepback-not-installed-anywhere'],
         says: /could not start stepback-not-installed-anywhere: .*ENOENT/,

@@ -4,7 +4,8 @@
  * makes no AWS call (the SDK loads on the first run).
  */
 import { describe, expect, it } from 'vitest';
-import { ECS_OVERRIDE_LIMIT } from '../../src/core/ecs-override.ts';
+import { checkEcsOverride, ECS_OVERRIDE_LIMIT } from '../../src/core/ecs-override.ts';
+import { DEFAULT_RUNNER_COMMAND } from '../../src/core/runner-command.ts';
 import { EXECUTOR_PLUGINS, EXECUTORS, executorPlugin } from '../../src/wiring/executors/registry.ts';
 
 const config = {
@@ -55,6 +56,14 @@ describe('executor plug-ins', () => {
     ]);
     for (const kind of ['codebuild', 'runner'] as const)
       expect((await executorPlugin(kind).create({ kind, ...config })).check).toBeUndefined();
+  });
+
+  it('ecs without runner-command counts the default launcher into the override', async () => {
+    const ecs = await executorPlugin('ecs').create({ kind: 'ecs', ...config });
+    const request = { args: ['down'], env: { STEPBACK_PLAN: 'x' } };
+    expect(ecs.check!(request as never).overrideLength).toBe(
+      checkEcsOverride(request, DEFAULT_RUNNER_COMMAND, 'app').overrideLength,
+    );
   });
 
   it('each names the inputs it needs and did not get', () => {

@@ -1,7 +1,7 @@
 /**
  * The "on the runner" executor: runs the stepback CLI as a child process on this machine. For teams whose
  * pipeline runner can reach the database (and for the demo and tests). The command is explicit
- * (`node dist/cli.js`, `npx --no-install --offline stepback`, …) so nothing guesses where the CLI lives; the migrations
+ * (`node dist/cli.js`, the default launcher of core/runner-command.ts, …) so nothing guesses where the CLI lives; the migrations
  * directory may depend on the request (a rollback's downs come from the newer release's directory).
  */
 import { spawn } from 'node:child_process';

@@ -1,8 +1,8 @@
 /** Executor `ecs`: a one-off task from the release's task definition, its container's command overridden. */
 import { checkEcsOverride } from '../../core/ecs-override.ts';
 import type { ExecRequest, Log } from '../../core/ports.ts';
+import { DEFAULT_RUNNER_COMMAND } from '../../core/runner-command.ts';
 import { DeployTargetConfigError } from '../adapter-errors.ts';
-import { DEFAULT_RUNNER_COMMAND } from '../config.ts';
 import { commandWords, type ExecutorPlugin, required } from './plugin.ts';
 
 export const ecsExecutor: ExecutorPlugin<'ecs'> = {
@@ -55,7 +55,7 @@ export const ecsExecutor: ExecutorPlugin<'ecs'> = {
           : {}),
       });
     });
-    const prefix = command ?? DEFAULT_RUNNER_COMMAND.split(' ');
+    const prefix = command ?? DEFAULT_RUNNER_COMMAND;
     return {
       kind: 'ecs',
       runs: 'task-definition',

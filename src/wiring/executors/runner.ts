@@ -1,6 +1,6 @@
 /** Executor `runner`: the stepback CLI as a child process on this machine, on the checkout's migrations. */
-import { DEFAULT_RUNNER_COMMAND } from '../config.ts';
-import { type ExecutorPlugin, ecsOnly } from './plugin.ts';
+import { DEFAULT_RUNNER_COMMAND } from '../../core/runner-command.ts';
+import { commandWords, type ExecutorPlugin, ecsOnly } from './plugin.ts';
 
 export const runnerExecutor: ExecutorPlugin<'runner'> = {
   kind: 'runner',
@@ -10,7 +10,7 @@ export const runnerExecutor: ExecutorPlugin<'runner'> = {
 
   async create(config) {
     const { RunnerExecutor } = await import('../../pipeline/local/runner-executor.ts');
-    const command = (config.runnerCommand ?? DEFAULT_RUNNER_COMMAND).split(/\s+/).filter(Boolean);
+    const command = commandWords(config) ?? DEFAULT_RUNNER_COMMAND;
     return new RunnerExecutor({
       command,
       dir: config.migrationsDir ?? 'migrations',
