@@ -1,2 +1,2 @@
 import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-var n=["npx","--no-install","--offline","stepback"];export{n as a};
+var e="node_modules/.bin/stepback";var n=`b=${e};[ -x $b ]&&exec $b "$@";command -v stepback >/dev/null&&exec stepback "$@";command -v npx >/dev/null&&exec npx --no-install --offline stepback "$@";echo "stepback not found: no $b in $PWD, no stepback or npx on PATH" >&2;exit 127`,o=["sh","-c",n,"stepback"],t="`node_modules/.bin/stepback` in the working directory, else `stepback` on PATH (the standalone executable), else `npx --no-install --offline stepback`";export{o as a,t as b};
