@@ -2,6 +2,7 @@
 import type { Command } from 'commander';
 import { chooseEngine, type EngineChoice } from '../engines/choose.ts';
 import type { Engine, ReadMigrations } from '../engines/engine.ts';
+import type { Rehearser } from '../rehearse/engines.ts';
 import type { GlobalOptions } from './output.ts';
 
 function choice(cmd: Command, env: Record<string, string | undefined>): EngineChoice {
@@ -31,4 +32,14 @@ export async function commandReader(
   const c = choice(cmd, env);
   const { loadReader } = await import('../engines/readers.ts');
   return { engine: c.engine, read: await loadReader(c.engine, c.from), ...manage(c) };
+}
+
+/** For rehearse: the engine's rehearsal (stepback's files in rehearse.ts, a Django project in django.ts). */
+export async function commandRehearser(
+  cmd: Command,
+  env: Record<string, string | undefined> = process.env,
+): Promise<{ rehearse: Rehearser; manageCommand?: string }> {
+  const c = choice(cmd, env);
+  const { loadRehearser } = await import('../rehearse/engines.ts');
+  return { rehearse: await loadRehearser(c.engine, c.from), ...manage(c) };
 }

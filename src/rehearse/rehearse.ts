@@ -38,7 +38,7 @@ import {
   snapshotRows,
 } from './fixtures.ts';
 import { buildReport } from './report.ts';
-import { type ScratchServer, scratchEmbedded, scratchOnServer } from './scratch.ts';
+import { RESET_SCHEMAS_SQL, type ScratchServer, scratchEmbedded, scratchOnServer } from './scratch.ts';
 import { resolveSince, type SinceInput } from './since.ts';
 import type {
   MigrationOutcome,
@@ -79,14 +79,6 @@ export interface RehearseOptions {
 
 /** What a fixture's rows are wrapped in, before its text. */
 const FIXTURE_PREFIX = 'BEGIN;\n';
-
-const RESET_SQL = `do $reset$ declare s record; begin
-  for s in select nspname from pg_namespace where nspname !~ '^pg_' and nspname <> 'information_schema' loop
-    execute format('drop schema %I cascade', s.nspname);
-  end loop;
-  create schema public;
-  grant usage on schema public to public;
-end $reset$`;
 
 /** One connection to the scratch database, and the way back to a clean state. */
 class ScratchSession {
@@ -178,7 +170,7 @@ class ScratchSession {
    */
   async rebuild(ups: readonly MigrationSource[]): Promise<void> {
     try {
-      await this.client.query(RESET_SQL);
+      await this.client.query(RESET_SCHEMAS_SQL);
       await this.client.query(ensureStateSql(this.names));
     } catch {
       await this.close();

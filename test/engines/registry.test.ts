@@ -9,6 +9,7 @@ import { DJANGO_PROGRAM } from '../../src/engines/django/program.ts';
 import { PLANNER_NAMES } from '../../src/engines/planners.ts';
 import { READER_NAMES } from '../../src/engines/readers.ts';
 import { ENGINE_NAMES, loadEngine } from '../../src/engines/registry.ts';
+import { REHEARSER_NAMES } from '../../src/rehearse/engines.ts';
 
 function dirWith(config?: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'stepback-engine-'));
@@ -17,10 +18,11 @@ function dirWith(config?: unknown): string {
 }
 
 describe('engine registries', () => {
-  it('run, read and plan the same engines', () => {
+  it('run, read, plan and rehearse the same engines', () => {
     expect(ENGINE_NAMES).toEqual(['stepback', 'django']);
     expect(READER_NAMES).toEqual(ENGINE_NAMES);
     expect(PLANNER_NAMES).toEqual(ENGINE_NAMES);
+    expect(REHEARSER_NAMES).toEqual(ENGINE_NAMES);
   });
 
   it('name where an unknown engine came from and which exist', async () => {

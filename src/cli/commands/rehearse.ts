@@ -10,8 +10,8 @@ import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { describeError, ExitCode, StepbackError } from '../../core/errors.ts';
 import { passwordOf, redactSecrets } from '../../core/redact.ts';
-import { rehearse } from '../../rehearse/rehearse.ts';
 import { renderMarkdown, renderText } from '../../rehearse/render.ts';
+import { commandRehearser } from '../engine-option.ts';
 import { runnerOptions, secretsOf, stderrLogger } from '../output.ts';
 
 interface RehearseCliOptions {
@@ -50,8 +50,13 @@ export function register(program: Command): void {
         const opts = runnerOptions(cmd);
         secrets = [...opts.secrets, ...secrets];
         const log = stderrLogger(secrets);
+        const { rehearse, manageCommand } = await commandRehearser(cmd);
         const report = await rehearse({
           dir: opts.dir,
+          cwd: process.cwd(),
+          env: process.env,
+          ...(manageCommand ? { manageCommand } : {}),
+          secrets,
           since: options.since,
           databaseUrl: rehearseUrl ?? opts.databaseUrl,
           release: options.release ?? process.env.STEPBACK_RELEASE ?? undefined,
