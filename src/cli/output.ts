@@ -5,6 +5,7 @@
  */
 import type { Command } from 'commander';
 import { describeError, ExitCode, StepbackError, UsageError } from '../core/errors.ts';
+import { quoteName, RELEASE_NAME_RULE, releaseNameProblem } from '../core/names.ts';
 import { connectionSecrets, redactSecrets } from '../core/redact.ts';
 import { passfileSecrets } from '../migrate/connect.ts';
 import { RESULT_FORMAT, type RunResult } from '../migrate/result.ts';
@@ -57,6 +58,29 @@ export function dirFromEnv(env: Env, warn: (line: string) => void): string | und
   return old;
 }
 
+/**
+ * A release name from a flag or the environment, held to the one rule (core/names.ts) before it is recorded
+ * with any change: the actions, the manifests and the stores refuse what this would otherwise write.
+ */
+export function checkedRelease(
+  value: string | undefined,
+  flag: string,
+  envName = 'STEPBACK_RELEASE',
+  env: Env = process.env,
+): string | undefined {
+  const fromEnv = value === undefined;
+  const release = value ?? (env[envName] || undefined);
+  if (release === undefined) return undefined;
+  const problem = releaseNameProblem(release);
+  if (problem === undefined) return release;
+  throw new UsageError(
+    `${fromEnv ? envName : flag} ${quoteName(release)} is not a release name: it ${problem}`,
+    {
+      hint: `release names use ${RELEASE_NAME_RULE}; they become store keys, file names and git tags`,
+    },
+  );
+}
+
 /** Global options with their environment fallbacks. */
 export function runnerOptions(cmd: Command, env: Env = process.env): RunnerOptions & { secrets: string[] } {
   const g = cmd.optsWithGlobals<GlobalOptions & { release?: string }>();
@@ -68,7 +92,7 @@ export function runnerOptions(cmd: Command, env: Env = process.env): RunnerOptio
     schema: g.schema ?? env.STEPBACK_SCHEMA ?? 'public',
     waitMs: seconds('--wait', g.wait ?? env.STEPBACK_WAIT, 0),
     lockTimeoutMs: seconds('--lock-timeout', g.lockTimeout ?? env.STEPBACK_LOCK_TIMEOUT, 300),
-    release: g.release ?? env.STEPBACK_RELEASE ?? null,
+    release: checkedRelease(g.release, '--release', 'STEPBACK_RELEASE', env) ?? null,
     log,
     env,
     secrets,

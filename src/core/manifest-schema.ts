@@ -6,6 +6,7 @@
 import * as z from 'zod';
 import { CHECKSUM_PATTERN } from './checksum.ts';
 import { UsageError } from './errors.ts';
+import { migrationNameProblem, quoteName, releaseNameProblem } from './names.ts';
 import type { Manifest, ManifestMigration } from './release-manifest.ts';
 import { MANIFEST_FORMAT, MANIFEST_FORMAT_V1 } from './release-manifest.ts';
 
@@ -16,8 +17,22 @@ const checksumMessage = 'must be "sha256:" followed by 64 lowercase hex digits';
 /** At most this many problems are listed; a shuffled 10,000-entry manifest should not print 10,000 lines. */
 const MAX_PROBLEMS = 50;
 
+/** A string that passes one of the name rules of names.ts; the message quotes the refused name. */
+function named(problem: (value: unknown) => string | undefined, what: string) {
+  return z.string({ error: 'must be a string' }).refine((v) => problem(v) === undefined, {
+    error: (issue) => {
+      const input = String(issue.input);
+      return input === '' ? 'must not be empty' : `${quoteName(input)} is not ${what}: it ${problem(input)}`;
+    },
+  });
+}
+/** Every migration name a manifest or a plan holds: names become file names and log words. */
+export const migrationName = () => named(migrationNameProblem, 'a migration name');
+/** A release name: it becomes a store key, a file name and a git tag. */
+export const releaseName = () => named(releaseNameProblem, 'a release name');
+
 const migrationV1Fields = {
-  name: z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }),
+  name: migrationName(),
   checksum: z.string({ error: 'must be a string' }).regex(CHECKSUM_PATTERN, { error: checksumMessage }),
   downChecksum: z
     .string({ error: `must be null or a string` })
@@ -26,7 +41,7 @@ const migrationV1Fields = {
   reversible: z.boolean({ error: 'must be true or false' }),
   transactional: z.boolean({ error: 'must be true or false' }),
 };
-const names = z.array(z.string({ error: 'must be a string' }).min(1, { error: 'must not be empty' }), {
+const names = z.array(migrationName(), {
   error: 'must be an array of migration names',
 });
 const migrationV1Schema = z.strictObject(migrationV1Fields);
@@ -37,12 +52,7 @@ const migrationV2Schema = z.strictObject({
 });
 
 const commonFields = {
-  release: z
-    .string({ error: 'must be a string' })
-    .min(1, { error: 'must not be empty' })
-    .max(200, { error: 'must be at most 200 characters' })
-    // Release names become file names, object keys and git tags: no whitespace or control characters.
-    .regex(/^[^\s\p{Cc}]+$/u, { error: 'must not contain whitespace or control characters' }),
+  release: releaseName(),
   createdAt: z.iso.datetime({ error: 'must be an ISO 8601 UTC timestamp like 2026-11-21T10:00:00Z' }),
   source: z
     .strictObject({
@@ -81,7 +91,7 @@ const manifestV2Schema = z.strictObject({
   ...commonFields,
   migrations: z.array(migrationV2Schema, { error: 'must be an array' }),
   targets: z
-    .record(z.string().min(1), z.string({ error: 'must be a migration name' }).min(1), {
+    .record(z.string().min(1), migrationName(), {
       error: 'must be an object of app → leaf migration',
     })
     .optional(),

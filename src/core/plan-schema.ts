@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { CHECKSUM_PATTERN } from './checksum.ts';
 import { UsageError } from './errors.ts';
-import { describeIssues } from './manifest-schema.ts';
+import { describeIssues, migrationName, releaseName } from './manifest-schema.ts';
 import { PLAN_FORMAT, type RollbackPlan } from './rollback-plan.ts';
 import { type DatabaseStatus, STATUS_FORMAT } from './status.ts';
 
@@ -20,18 +20,18 @@ const planSchema = z.strictObject({
   format: z.literal(PLAN_FORMAT, {
     error: (issue) => `unknown format ${JSON.stringify(issue.input)}; this stepback reads "${PLAN_FORMAT}"`,
   }),
-  from: z.strictObject({ release: z.string().min(1), manifestDigest: sha256 }),
-  to: z.strictObject({ release: z.string().min(1), manifestDigest: sha256 }),
-  revert: z.array(z.strictObject({ name: z.string().min(1), checksum: sha256, downChecksum: sha256 })),
+  from: z.strictObject({ release: releaseName(), manifestDigest: sha256 }),
+  to: z.strictObject({ release: releaseName(), manifestDigest: sha256 }),
+  revert: z.array(z.strictObject({ name: migrationName(), checksum: sha256, downChecksum: sha256 })),
   engine: z
     .string()
     .regex(/^[a-z][a-z0-9-]{0,39}$/)
     .optional(),
-  keep: z.array(z.string().min(1)),
+  keep: z.array(migrationName()),
   targets: z
-    .array(z.strictObject({ app: z.string().min(1), migration: z.string().min(1).nullable() }))
+    .array(z.strictObject({ app: z.string().min(1), migration: migrationName().nullable() }))
     .optional(),
-  squashes: z.record(z.string().min(1), z.array(z.string().min(1))).optional(),
+  squashes: z.record(migrationName(), z.array(migrationName())).optional(),
   checks: z.array(z.strictObject({ id: z.string().min(1), ok: z.boolean(), detail: z.string() })),
 });
 

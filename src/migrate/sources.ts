@@ -7,6 +7,7 @@
 import { readdirSync } from 'node:fs';
 import { join, sep } from 'node:path';
 import { UsageError } from '../core/errors.ts';
+import { migrationNameProblem, quoteName } from '../core/names.ts';
 import type { ManifestMigration } from '../core/release-manifest.ts';
 import { readSourceFile, type SourceFile } from './layouts/read.ts';
 import { describeMix, detectLayout, layoutNamed } from './layouts/registry.ts';
@@ -31,6 +32,13 @@ export async function readMigrationDirectory(dir: string, layout?: LayoutName): 
   const ctx = layoutContext(dir);
   const chosen = chooseLayout(dir, entries, ctx, layout);
   const sources = await chosen.read(entries, ctx);
+  // Every layout's names meet the one grammar (core/names.ts) the manifests and plans are read with, so a
+  // directory never records a migration its own manifest could not be read back with.
+  for (const source of sources) {
+    const problem = migrationNameProblem(source.name);
+    if (problem !== undefined)
+      ctx.problems.push(`${quoteName(source.name)}: is not a migration name: it ${problem}`);
+  }
   if (ctx.problems.length > 0) {
     throw new UsageError(`the migrations directory ${dir} has ${ctx.problems.length} problem(s)`, {
       problems: ctx.problems,

@@ -5,6 +5,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import { checksumOf } from '../core/checksum.ts';
 import { RefusedError, UsageError } from '../core/errors.ts';
+import { quoteName, RELEASE_NAME_RULE, releaseNameProblem } from '../core/names.ts';
 import { type Manifest, manifestDigest, manifestIdentity } from '../core/release-manifest.ts';
 
 export interface StoreDeps {
@@ -27,13 +28,13 @@ export function printable(url: string): string {
 }
 
 /**
- * Release names become file names, object keys and git tags: letters, digits and `._+-`, starting with a
- * letter or digit, no `..`. Everything else is refused before any I/O, so a name can never escape a store.
+ * Release names become file names, object keys and git tags (the one rule is core/names.ts). Anything else
+ * is refused before any I/O, so a name can never escape a store.
  */
 export function checkReleaseName(release: string): string {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$/.test(release) || release.includes('..'))
-    throw new UsageError(`release name ${JSON.stringify(release)} cannot be stored`, {
-      hint: 'release names use letters, digits and . _ + - (start with a letter or digit, at most 200 characters, no "..")',
+  if (releaseNameProblem(release) !== undefined)
+    throw new UsageError(`release name ${quoteName(release)} cannot be stored`, {
+      hint: `release names use ${RELEASE_NAME_RULE}`,
     });
   return release;
 }

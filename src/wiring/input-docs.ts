@@ -81,7 +81,7 @@ const EXECUTOR_INPUTS: Record<string, InputText> = {
   },
   'runner-command': {
     description:
-      'How to start the stepback CLI: inside the image (executors `ecs`, `codebuild`) or on this runner (executor `runner`, e.g. `node tools/stepback.js`). Split on spaces. Default: the first of `node_modules/.bin/stepback`, `stepback` on PATH (the standalone executable) and `npx --no-install --offline stepback`, through `sh -c`.',
+      'How to start the stepback CLI: inside the image (executors `ecs`, `codebuild`) or on this runner (executor `runner`, e.g. `node tools/stepback.js`). Split on spaces and run without a shell, so `&&`, `|`, `;`, `$`, quotes and redirections are refused: put shell steps in a script that ends with `exec stepback "$@"`. Default: the first of `node_modules/.bin/stepback`, `stepback` on PATH (the standalone executable) and `npx --no-install --offline stepback`, through `sh -c`.',
   },
   'database-url': {
     description:

@@ -8,6 +8,7 @@
  */
 import * as z from 'zod/mini';
 import { UsageError } from '../core/errors.ts';
+import { isReleaseName, quoteName, RELEASE_NAME_RULE } from '../core/names.ts';
 import { isStoreUrl, STORE_SCHEMES } from '../stores/registry.ts';
 import { EXECUTORS, executorPlugin } from './executors/registry.ts';
 
@@ -88,18 +89,53 @@ const list = (): Field<string[]> =>
     ),
   );
 
-const RELEASE = /^[^\s\p{Cc}]{1,200}$/u;
-const RELEASE_MESSAGE = 'must be 1-200 characters without whitespace';
+// The one release-name rule (core/names.ts), the same the CLI, the manifests and the stores apply.
+const RELEASE_MESSAGE = `must use only ${RELEASE_NAME_RULE}`;
 const STORE_MESSAGE = `must be a ${STORE_SCHEMES} URL`;
 
 const release = (): Field<string> =>
-  required().check(rule((v: string) => v === '' || RELEASE.test(v), RELEASE_MESSAGE));
+  required().check(rule((v: string) => v === '' || isReleaseName(v), RELEASE_MESSAGE));
 
 /** An optional value that, when given, must pass `test`. */
 const optional = (test: (v: string) => boolean, error: string): Field<string | undefined> =>
   text().check(rule((v: string | undefined) => v === undefined || test(v), error));
 
-const optionalRelease = (): Field<string | undefined> => optional((v) => RELEASE.test(v), RELEASE_MESSAGE);
+const optionalRelease = (): Field<string | undefined> => optional(isReleaseName, RELEASE_MESSAGE);
+
+/**
+ * The shell syntax a runner-command may hold, first match named: the command is split on whitespace and run
+ * as a program and its arguments, with no shell, so `a && b` would run `a` with `&&` and `b` as arguments
+ * and fail as an exit code far from its cause.
+ */
+const SHELL_SYNTAX: readonly [RegExp, string][] = [
+  [/&&|\|\|/, 'a command list (&& or ||)'],
+  [/\|/, 'a pipe (|)'],
+  [/;/, 'a command separator (;)'],
+  [/\$\(|`/, 'a command substitution ($( ) or backticks)'],
+  [/\$/, 'a variable ($)'],
+  [/[<>]/, 'a redirection (< or >)'],
+  [/&/, 'a background job (&)'],
+  [/['"\\]/, 'quoting (quotes or backslashes)'],
+  [/[()]/, 'a subshell (parentheses)'],
+  [/[\r\n]/, 'several lines'],
+  [/(^|\s)~/, 'a home directory (~)'],
+];
+
+export function shellSyntaxIn(command: string): string | undefined {
+  return SHELL_SYNTAX.find(([pattern]) => pattern.test(command))?.[1];
+}
+
+/**
+ * The user's runner-command (unset is the flows' own launcher, not checked here): words only. Whatever
+ * needs a shell goes into a script in the image (or the checkout) that ends with `exec stepback "$@"`.
+ */
+const runnerCommand = (): Field<string | undefined> =>
+  text().check(
+    z.refine((v: string | undefined) => v === undefined || shellSyntaxIn(v) === undefined, {
+      error: (issue) =>
+        `holds ${shellSyntaxIn(String(issue.input))}, but it is run without a shell: it is split on spaces into a program and its arguments, and stepback's own arguments are appended; put the commands in a script (in the image, or the checkout for executor runner) that ends with \`exec stepback "$@"\`, and name that script here`,
+    }),
+  );
 
 const TASK_DEFINITION_ARN = /^arn:[^:]+:ecs:[^:]*:\d*:task-definition\/[^:]+:\d+$/;
 const TASK_DEFINITION_MESSAGE =
@@ -134,7 +170,7 @@ const executorInputs = {
   'codebuild-project': text(),
   'migrations-dir': text('migrations'),
   // Unset is the launcher of core/runner-command.ts, which no space-split text can spell.
-  'runner-command': text(),
+  'runner-command': runnerCommand(),
   'database-url': text(),
   'timeout-minutes': integer(30, 1, 720),
   region: text(),
@@ -236,11 +272,7 @@ export function parseInputs<N extends ActionName>(name: N, getInput: GetInput): 
     const parsed = schema.safeParse(raw);
     if (parsed.success) values[input] = parsed.data;
     else
-      problems.push(
-        ...parsed.error.issues.map(
-          (i) => `${input}: ${i.message} (got ${JSON.stringify(shown(input, raw))})`,
-        ),
-      );
+      problems.push(...parsed.error.issues.map((i) => `${input}: ${i.message} (got ${shown(input, raw)})`));
   }
   const reported = new Set(problems.map((p) => p.split(':')[0]));
   problems.push(...crossChecks(name, values).filter((p) => !reported.has(p.split(':')[0])));
@@ -253,6 +285,7 @@ export function parseInputs<N extends ActionName>(name: N, getInput: GetInput): 
   return values as ActionInputs<N>;
 }
 
+/** The value as a message quotes it: secrets masked, and one line of bounded length whatever was given. */
 function shown(input: string, raw: string): string {
-  return (SECRET_INPUTS as readonly string[]).includes(input) && raw !== '' ? '***' : raw;
+  return (SECRET_INPUTS as readonly string[]).includes(input) && raw !== '' ? '"***"' : quoteName(raw);
 }

@@ -75,7 +75,7 @@ describe('parseManifest', () => {
       'engine: unknown field',
     ],
     ['missing release', (m) => delete m.release, 'release: is missing'],
-    ['release with a space', (m) => (m.release = 'v 1'), 'release: must not contain whitespace'],
+    ['release with a space', (m) => (m.release = 'v 1'), 'release: "v 1" is not a release name'],
     ['missing createdAt', (m) => delete m.createdAt, 'createdAt: is missing'],
     ['createdAt not ISO', (m) => (m.createdAt = 'yesterday'), 'createdAt: must be an ISO 8601'],
     ['missing migrations', (m) => delete m.migrations, 'migrations: is missing'],

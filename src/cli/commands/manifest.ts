@@ -1,9 +1,9 @@
-import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { describeError, ExitCode, StepbackError, UsageError } from '../../core/errors.ts';
 import { buildManifest } from '../../core/release-manifest.ts';
 import { commandReader } from '../engine-option.ts';
-import { runnerOptions } from '../output.ts';
+import { checkOutFile, writeOutFile } from '../out-file.ts';
+import { checkedRelease, runnerOptions } from '../output.ts';
 
 /** `SOURCE_DATE_EPOCH` (seconds) when set, so the same files give a byte-identical manifest. */
 export function manifestTime(
@@ -40,10 +40,11 @@ export function register(program: Command): void {
         cmd: Command,
       ) => {
         try {
-          const release = options.release ?? process.env.STEPBACK_RELEASE;
+          const release = checkedRelease(options.release, '--release');
           if (!release) throw new UsageError('manifest needs --release R (or env STEPBACK_RELEASE)');
           if ((options.repository === undefined) !== (options.commit === undefined))
             throw new UsageError('--repository and --commit go together');
+          if (options.out !== undefined) checkOutFile(options.out);
           const { engine, read, manageCommand } = await commandReader(cmd);
           const { migrations, targets } = await read({ ...runnerOptions(cmd), manageCommand });
           const manifest = buildManifest({
@@ -59,9 +60,12 @@ export function register(program: Command): void {
             image: options.image,
             taskDefinitionArn: options.taskDefinitionArn,
           });
+          // Held to the schema it will be read back with (names included) before it is written anywhere.
+          const { parseManifest } = await import('../../core/manifest-schema.ts');
+          parseManifest(manifest, `the manifest of release ${release}`);
           const text = `${JSON.stringify(manifest, null, 2)}\n`;
           if (options.out) {
-            writeFileSync(options.out, text);
+            writeOutFile(options.out, text);
             process.stderr.write(
               `wrote ${options.out}: release ${release}, ${manifest.migrations.length} migration(s)\n`,
             );

@@ -5,7 +5,7 @@
  * Prints the plan as a table (stdout; stderr with --json, where stdout carries the one JSON document) and
  * writes it with --out for `stepback down --plan`. A refusal lists every reason and exits 3.
  */
-import { existsSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
 import { RefusedError, UsageError } from '../../core/errors.ts';
 import { parseManifest } from '../../core/manifest-schema.ts';
@@ -18,6 +18,7 @@ import type { DatabaseStatus } from '../../core/status.ts';
 import { plannerForManifest } from '../../engines/planners.ts';
 import type { StoreDeps } from '../../stores/common.ts';
 import { openStore } from '../../stores/registry.ts';
+import { checkOutFile, writeOutFile } from '../out-file.ts';
 
 export const PLAN_REFUSED_FORMAT = 'stepback/plan-refused@1';
 
@@ -80,6 +81,7 @@ async function loadManifest(
 }
 
 export async function runPlanCommand(options: PlanCommandOptions, io: PlanCommandIo): Promise<PlanResult> {
+  if (options.out !== undefined) checkOutFile(options.out);
   const storeUrl = options.store ?? io.env.STEPBACK_STORE;
   let opened: Promise<ManifestStore> | undefined;
   const store = async () => {
@@ -109,9 +111,7 @@ export async function runPlanCommand(options: PlanCommandOptions, io: PlanComman
     const text = `${JSON.stringify(result.plan, null, 2)}\n`;
     if (options.out) {
       // Written whole or not at all: `down --plan` must never read half a plan.
-      const temp = `${options.out}.${process.pid}.tmp`;
-      writeFileSync(temp, text);
-      renameSync(temp, options.out);
+      writeOutFile(options.out, text);
       io.stderr(`plan written to ${options.out}\n`);
     }
     if (options.json) io.stdout(`${JSON.stringify(result.plan)}\n`);

@@ -12,7 +12,7 @@ import { describeError, ExitCode, StepbackError } from '../../core/errors.ts';
 import { passwordOf, redactSecrets } from '../../core/redact.ts';
 import { renderMarkdown, renderText } from '../../rehearse/render.ts';
 import { commandRehearser } from '../engine-option.ts';
-import { runnerOptions, secretsOf, stderrLogger } from '../output.ts';
+import { checkedRelease, runnerOptions, secretsOf, stderrLogger } from '../output.ts';
 
 interface RehearseCliOptions {
   since?: string;
@@ -59,7 +59,7 @@ export function register(program: Command): void {
           secrets,
           since: options.since,
           databaseUrl: rehearseUrl ?? opts.databaseUrl,
-          release: options.release ?? process.env.STEPBACK_RELEASE ?? undefined,
+          release: checkedRelease(options.release, '--release'),
           requireReversible: options.requireReversible ?? false,
           all: options.all ?? false,
           cacheFile: options.cache === false ? false : options.cache,

@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { describeError, UsageError } from '../../core/errors.ts';
 import { redactSecrets } from '../../core/redact.ts';
-import { runnerOptions, secretsOf } from '../output.ts';
+import { checkedRelease, runnerOptions, secretsOf } from '../output.ts';
 
 interface SyncCliOptions {
   toRelease?: string;
@@ -42,6 +42,7 @@ export function register(program: Command): void {
         ];
         if (problems.length > 0)
           throw new UsageError(problems.length === 1 ? problems[0]! : 'invalid options', { problems });
+        checkedRelease(toRelease, options.toRelease === undefined ? 'STEPBACK_TO_RELEASE' : '--to-release');
         const { openReleaseStore } = await import('../../wiring/adapters.ts');
         const store = await openReleaseStore(storeUrl);
         outcome = await sync({ toRelease, dryRun, runner: { ...opts, release: toRelease } }, store);

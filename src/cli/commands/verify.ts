@@ -9,7 +9,7 @@ import { redactSecrets } from '../../core/redact.ts';
 import { connect } from '../../migrate/connect.ts';
 import { describeVerifyResult, verifyReleaseFingerprint } from '../../schema/record.ts';
 import { systemClock } from '../../system/clock.ts';
-import { runnerOptions, secretsOf } from '../output.ts';
+import { checkedRelease, runnerOptions, secretsOf } from '../output.ts';
 
 export const VERIFY_FORMAT = 'stepback/verify@1';
 
@@ -33,6 +33,7 @@ export function register(program: Command): void {
         secrets = opts.secrets;
         const release = options.release?.trim();
         if (!release) throw new UsageError('--release must name a release');
+        checkedRelease(release, '--release');
         const client = await connect({
           databaseUrl: opts.databaseUrl,
           applicationName: 'stepback verify',
