@@ -99,9 +99,9 @@ describe('file store', () => {
     await expect(store.get('../outside')).rejects.toBeInstanceOf(UsageError);
     await expect(store.get('../outside')).rejects.toThrow(/cannot be stored/);
     // The manifest's own schema refuses the name first (the one rule, core/names.ts).
-    await expect(store.put({ ...release('v1'), release: '../../x' })).rejects.toThrow(
-      /is not a release name/,
-    );
+    await expect(store.put({ ...release('v1'), release: '../../x' })).rejects.toMatchObject({
+      problems: [expect.stringMatching(/^release: "\.\.\/\.\.\/x" is not a release name/)],
+    });
     expect(readdirSync(dir)).toEqual([]);
   });
 
