@@ -13,8 +13,15 @@ export function run(): Promise<void> {
     core.setOutput('run-id', outcome.runId);
     core.setOutput('exit-code', outcome.exitCode === null ? '' : String(outcome.exitCode));
     core.setOutput('applied', JSON.stringify(outcome.applied));
+    core.setOutput('adopted', JSON.stringify(outcome.adoption?.migrations ?? []));
 
     core.summary.addHeading(`stepback migrate: release ${inputs.release}`, 3);
+    // The message below says what was adopted; the whole list folds away (a history may be long).
+    if (outcome.adoption && outcome.adoption.migrations.length > 0)
+      core.summary.addDetails(
+        `Adopted from ${outcome.adoption.from}: ${outcome.adoption.migrations.length} migration(s), recorded as applied without running`,
+        `\n\n${outcome.adoption.migrations.map((m) => `- \`${m}\``).join('\n')}\n\n`,
+      );
     if (outcome.applied.length > 0 || outcome.failed) {
       core.summary.addTable([
         [

@@ -19,6 +19,22 @@ const failedStep = z.object({
     .object({ file: z.string(), line: z.number().int(), column: z.number().int(), text: z.string() })
     .optional(),
 });
+/**
+ * `up --adopt`: whether this run took over another tool's history before applying. `adopted: false` with the
+ * reason when there was nothing to take over (stepback's state tables exist already, or a new database).
+ */
+const adoption = z.object({
+  adopted: z.boolean(),
+  /** The tool and its state table read (schema-qualified); null when nothing was adopted. */
+  from: z.string().nullable(),
+  table: z.string().nullable(),
+  /** The release the adopted rows are recorded under (`adopted-<tool>`). */
+  release: z.string().nullable(),
+  /** Recorded as applied without running, in order. */
+  migrations: z.array(z.string()),
+  reason: z.string().nullable(),
+});
+
 // The exit-code scheme of errors.ts. The runner itself never ends with 5 (that is the flows' word for a run
 // that printed no result), but a document is typed by the one scheme.
 const exitCode = z.union([
@@ -44,9 +60,11 @@ export const runResultSchema = z.object({
   error: z.string().nullable(),
   /** up --release: the recorded schema fingerprint; down --plan: the verification against the target release. */
   verification: z.unknown().optional(),
+  adoption: adoption.optional(),
 });
 export type RunResult = z.infer<typeof runResultSchema>;
 export type StepTiming = z.infer<typeof stepTiming>;
+export type RunAdoption = z.infer<typeof adoption>;
 
 /** The schema check `down --plan` reports (src/schema/record.ts VerifyResult), as far as the pipeline reads it. */
 const verificationSchema = z.looseObject({
@@ -71,5 +89,7 @@ export const runResultReader = z.looseObject({
   failed: failedStep.nullish(),
   error: z.union([z.string(), z.looseObject({ message: z.string() })]).nullish(),
   verification: verificationSchema.nullish().catch(null),
+  // A runner of another version may word it differently; the migrations it ran are in `applied` either way.
+  adoption: adoption.nullish().catch(null),
 });
 export type RunnerResult = z.infer<typeof runResultReader>;

@@ -24,6 +24,7 @@ import { connectionSecrets, redactSecrets } from '../core/redact.ts';
 import { type RollbackPlan, reconcilePlan } from '../core/rollback-plan.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 import { systemClock } from '../system/clock.ts';
+import { toolProblems } from './adopt/tools.ts';
 import { batchedSteps, type StepExecutor, StepFailure, timedStep } from './batch.ts';
 import { connect, disconnect, passfileSecrets } from './connect.ts';
 import {
@@ -86,6 +87,13 @@ export interface UpOptions extends RunnerOptions {
   to?: string;
   singleTransaction?: boolean;
   allowOutOfOrder?: boolean;
+  /**
+   * First take over another tool's history (adopt/take-over.ts) when stepback's state tables do not exist
+   * yet; otherwise nothing is adopted and the result says why.
+   */
+  adopt?: boolean;
+  /** With `adopt`: the tool whose state table to read; default: the one found. */
+  adoptFrom?: string;
 }
 
 export interface DownOptions extends RunnerOptions {
@@ -202,6 +210,15 @@ function emptyResult(command: RunResult['command'], s: Settings): RunResult {
     failed: null,
     error: null,
   };
+}
+
+/** The failed result of options refused before connecting. */
+function usageResult(command: RunResult['command'], opts: RunnerOptions, error: UsageError): RunResult {
+  const result = emptyResult(command, settings(opts));
+  result.ok = false;
+  result.exitCode = ExitCode.usage;
+  result.error = describeError(error);
+  return result;
 }
 
 /** Runs a command, turning any error into the failed result document (redacted). */
@@ -429,9 +446,18 @@ function failureAdvice(error: unknown): string {
 }
 
 export async function up(opts: UpOptions): Promise<RunResult> {
+  const problems = toolProblems('--adopt-from', opts.adoptFrom);
+  if (opts.adoptFrom !== undefined && !opts.adopt) problems.push('--adopt-from is only read with --adopt');
+  if (problems.length > 0)
+    return usageResult('up', opts, new UsageError('up: bad adopt options', { problems }));
   return runCommand('up', opts, async (s, result) => {
     if (opts.to !== undefined && !s.bySource.has(opts.to)) {
       throw new UsageError(`--to ${opts.to}: no such migration in ${opts.dir}`);
+    }
+    if (opts.adopt) {
+      // Loaded only here: a plain up never needs the other tools' readers.
+      const { adoptBeforeUp } = await import('./adopt/take-over.ts');
+      result.adoption = await adoptBeforeUp(s, opts.adoptFrom);
     }
     const status = classifyStatus(s.schema, s.state.applied, s.sources);
     const decision = decideUp(status, s.sources, opts);
@@ -497,17 +523,14 @@ export async function up(opts: UpOptions): Promise<RunResult> {
 }
 
 export async function down(opts: DownOptions): Promise<RunResult> {
-  if (opts.plan === undefined && opts.to === undefined) {
-    const result = emptyResult('down', settings(opts));
-    result.ok = false;
-    result.exitCode = ExitCode.usage;
-    result.error = describeError(
+  if (opts.plan === undefined && opts.to === undefined)
+    return usageResult(
+      'down',
+      opts,
       new UsageError('down needs a target', {
         hint: 'pass --to NAME (NAME stays applied), --to 0 (revert everything) or --plan PLAN.json',
       }),
     );
-    return result;
-  }
   return runCommand('down', opts, async (s, result) => {
     const rows = new Map(s.state.applied.map((a) => [a.name, a]));
     let revert: string[];

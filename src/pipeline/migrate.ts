@@ -6,7 +6,7 @@
  */
 import { ExitCode } from '../core/errors.ts';
 import type { ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
-import type { RunnerResult } from '../core/run-result.ts';
+import type { RunAdoption, RunnerResult } from '../core/run-result.ts';
 import type { StepVerdict } from '../core/step-verdict.ts';
 import { notReported, notReportedText } from './not-reported.ts';
 import { resultErrorText } from './result-text.ts';
@@ -35,6 +35,8 @@ export interface MigrateOutcome {
   runId: string;
   applied: { name: string; durationMs: number }[];
   failed: { name: string; message: string } | null;
+  /** With `--adopt`: what the run took over before applying (or why nothing), as it reported it. */
+  adoption: RunAdoption | null;
   /** One paragraph saying what happened, for logs, annotations and the summary. */
   message: string;
   /** False when the run printed no result line (the executor could not capture stdout, or it never started). */
@@ -86,6 +88,7 @@ export function migrateOutcome(
   const ok = exec.ok && exitCode === ExitCode.ok && (result ? result.ok : true);
   const applied = result?.applied ?? [];
   const failed = result?.failed ?? null;
+  const adoption = result?.adoption ?? null;
   let message: string;
   if (ok) {
     message =
@@ -93,6 +96,7 @@ export function migrateOutcome(
         ? `Nothing to apply: the database was already up to date (${exec.id}).`
         : `Applied ${applied.length} migration${applied.length === 1 ? '' : 's'} (${exec.id}).`;
     if (!result) message += ' The run printed no JSON result, so the applied list is unknown.';
+    if (adoption) message = `${adoptionText(adoption)} ${message}`;
   } else if (unreported) {
     message = notReportedText(exec, kind);
   } else if (failed) {
@@ -109,11 +113,25 @@ export function migrateOutcome(
     runId: exec.id,
     applied,
     failed,
+    adoption,
     message,
     reported: result !== undefined,
     ...(result ? { result } : {}),
     exec,
   };
+}
+
+/** One sentence on what `--adopt` did: the migrations taken over (the first and last of many), or why none. */
+export function adoptionText(adoption: RunAdoption): string {
+  if (!adoption.adopted) return `Adoption: ${adoption.reason ?? 'nothing adopted'}.`;
+  const n = adoption.migrations.length;
+  const names =
+    n === 0
+      ? ''
+      : n <= 3
+        ? `: ${adoption.migrations.join(', ')}`
+        : `: ${adoption.migrations[0]} … ${adoption.migrations.at(-1)}`;
+  return `Adopted ${n} migration${n === 1 ? '' : 's'} from ${adoption.from} (${adoption.table}) as release ${adoption.release}, recorded as applied without running${names}.`;
 }
 
 /** How the migrate step ends (src/core/step-verdict.ts). */

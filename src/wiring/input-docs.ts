@@ -114,6 +114,14 @@ const WORDS: Record<ActionName, { description: string; inputs: Record<string, In
       'single-transaction': {
         description: 'Apply all pending migrations in one transaction, all or nothing (`true`/`false`).',
       },
+      adopt: {
+        description:
+          "Before applying, take over the history of the tool that migrated this database until now (`stepback up --adopt`: golang-migrate, migratus, dbmate, goose, Flyway, diesel), only when stepback's state tables do not exist yet; later runs adopt nothing and say so. A refusal (exit 3) applies nothing (`true`/`false`).",
+      },
+      'adopt-from': {
+        description:
+          'With `adopt`: the tool whose state table to read when the database has several (`golang-migrate`, `migratus`, `dbmate`, `goose`, `flyway`, `diesel`). Default: the one found.',
+      },
       ...EXECUTOR_INPUTS,
     },
   },

@@ -9,6 +9,7 @@
 import * as z from 'zod/mini';
 import { UsageError } from '../core/errors.ts';
 import { isReleaseName, quoteName, RELEASE_NAME_RULE } from '../core/names.ts';
+import { isToolName, TOOL_NAMES } from '../migrate/adopt/tools.ts';
 import { isStoreUrl, STORE_SCHEMES } from '../stores/registry.ts';
 import { EXECUTORS, executorPlugin } from './executors/registry.ts';
 
@@ -192,6 +193,8 @@ export const actionInputs = {
     'task-definition': taskDefinitionArn(),
     image: text(),
     'single-transaction': bool(false),
+    adopt: bool(false),
+    'adopt-from': optional(isToolName, `must be one of ${TOOL_NAMES.join(', ')}`),
     ...executorInputs,
   },
   'record-release': {
@@ -253,6 +256,8 @@ function crossChecks(name: ActionName, v: Record<string, unknown>): string[] {
     if (name === 'migrate' && executor.runs === 'task-definition')
       need('task-definition', `with executor ${executor.kind}`);
   }
+  if (name === 'migrate' && v['adopt-from'] !== undefined && v.adopt === false)
+    out.push('adopt-from: is only read with adopt: true');
   if (name === 'rollback' || name === 'deploy') {
     if (v['deploy-target'] === 'ecs') {
       need('cluster', 'with deploy-target ecs');

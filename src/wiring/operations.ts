@@ -35,7 +35,11 @@ export async function runMigrate(
     {
       release: inputs.release,
       ...(inputs['task-definition'] ? { taskDefinitionArn: inputs['task-definition'] } : {}),
-      extraArgs: inputs['single-transaction'] ? ['--single-transaction'] : [],
+      extraArgs: [
+        ...(inputs['single-transaction'] ? ['--single-transaction'] : []),
+        ...(inputs.adopt ? ['--adopt'] : []),
+        ...(inputs['adopt-from'] ? ['--adopt-from', inputs['adopt-from']] : []),
+      ],
       idempotencyKey: ctx.idempotencyKey('up', inputs.release),
       timeoutMs: minutes(inputs['timeout-minutes']),
       ...(ctx.signal ? { signal: ctx.signal } : {}),

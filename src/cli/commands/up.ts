@@ -1,4 +1,5 @@
 import type { Command } from 'commander';
+import { TOOL_NAMES } from '../../migrate/adopt/tools.ts';
 import { commandEngine } from '../engine-option.ts';
 import { runResultCommand } from '../output.ts';
 
@@ -13,10 +14,25 @@ export function register(program: Command): void {
     )
     .option('--single-transaction', 'apply the whole batch all-or-nothing')
     .option('--allow-out-of-order', 'apply pending migrations that sort before the newest applied one')
+    .option(
+      '--adopt',
+      "first take over another tool's history (as `stepback adopt`) when stepback's state tables do not exist yet",
+    )
+    .option(
+      '--adopt-from <tool>',
+      `with --adopt: the tool whose state table to read (${TOOL_NAMES.join(', ')}); default: the one found`,
+    )
     .option('--json', 'print one stepback/result@1 JSON line on stdout')
     .action(
       async (
-        options: { to?: string; singleTransaction?: boolean; allowOutOfOrder?: boolean; json?: boolean },
+        options: {
+          to?: string;
+          singleTransaction?: boolean;
+          allowOutOfOrder?: boolean;
+          adopt?: boolean;
+          adoptFrom?: string;
+          json?: boolean;
+        },
         cmd: Command,
       ) => {
         await runResultCommand('up', cmd, Boolean(options.json), async (opts) => {
@@ -27,6 +43,8 @@ export function register(program: Command): void {
             to: options.to,
             singleTransaction: Boolean(options.singleTransaction),
             allowOutOfOrder: Boolean(options.allowOutOfOrder),
+            adopt: Boolean(options.adopt),
+            ...(options.adoptFrom !== undefined ? { adoptFrom: options.adoptFrom } : {}),
           });
         });
       },

@@ -259,6 +259,10 @@ export const djangoEngine: Engine = {
     const s = djangoSettings(opts);
     const result = baseResult('up', s);
     try {
+      if (opts.adopt || opts.adoptFrom !== undefined)
+        throw new UsageError('the django engine does not adopt: Django records its own history', {
+          hint: 'drop --adopt; `manage.py migrate --fake-initial` is how Django takes over existing tables',
+        });
       if (opts.to !== undefined || opts.singleTransaction || opts.allowOutOfOrder)
         throw new UsageError(
           'the django engine applies every pending migration, as `manage.py migrate` does',

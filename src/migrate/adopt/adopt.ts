@@ -4,14 +4,13 @@
  * state, with one event saying from which tool, by whom and when; runs no migration. Refuses (exit 3,
  * nothing recorded) whenever the other tool's state cannot be taken over as it is (core/adopt.ts). Records
  * the schema's fingerprint under the adoption's release, so the first rollback past it can be verified.
+ * The reading and recording are take-over.ts's, shared with `stepback up --adopt`.
  */
-import { type AdoptDecision, type AdoptSource, decideAdoption } from '../../core/adopt.ts';
 import { describeError, ExitCode, RefusedError, StepbackError, UsageError } from '../../core/errors.ts';
 import { passwordOf, redactSecrets } from '../../core/redact.ts';
-import { rollbackQuietly } from '../execute.ts';
 import { type RunnerOptions, type Session, settings, withSession } from '../runner.ts';
-import { ensureStateSql, insertAppliedRowsSql, insertEventSql } from '../state.ts';
-import { type FoundTable, findStateTables, isToolName, TOOL_NAMES } from './registry.ts';
+import { originOf, planAdoption, recordAdoption, recordAdoptionFingerprint } from './take-over.ts';
+import { toolProblems } from './tools.ts';
 import type { ToolName } from './types.ts';
 
 export const ADOPT_FORMAT = 'stepback/adopt@1';
@@ -61,21 +60,25 @@ export async function adopt(opts: AdoptOptions): Promise<AdoptResult> {
     checkOptions(opts);
     await withSession('adopt', opts, s, async (session) => {
       requireNoStepbackState(session);
-      const found = opts.to === undefined ? await chooseTable(session, opts.from) : undefined;
-      const adopted = found ? await fromTable(session, found) : upTo(session, opts.to!);
-      result.from = found?.reader.tool ?? null;
-      result.table = found?.qualified ?? null;
-      result.release = s.release ?? `adopted-${found?.reader.tool ?? 'manual'}`;
-      result.adopted = adopted;
-      result.pending = session.sources.slice(adopted.length).map((m) => m.name);
-      const origin = found ? `${found.reader.tool} (${found.qualified})` : `--to ${opts.to}`;
+      const adoption = await planAdoption(session, {
+        ...(opts.from !== undefined ? { from: opts.from } : {}),
+        ...(opts.to !== undefined ? { to: opts.to } : {}),
+        release: s.release,
+      });
+      Object.assign(result, {
+        from: adoption.from,
+        table: adoption.table,
+        release: adoption.release,
+        adopted: adoption.adopted,
+        pending: adoption.pending,
+      });
       session.log(
-        `${opts.dryRun ? 'would adopt' : 'adopting'} ${adopted.length} migration(s) from ${origin} as release ${result.release}; ${result.pending.length} left for up`,
+        `${opts.dryRun ? 'would adopt' : 'adopting'} ${adoption.adopted.length} migration(s) from ${originOf(adoption, opts.to)} as release ${adoption.release}; ${adoption.pending.length} left for up`,
       );
-      for (const name of adopted) session.log(`${opts.dryRun ? 'would adopt' : 'adopted'}  ${name}`);
+      for (const name of adoption.adopted) session.log(`${opts.dryRun ? 'would adopt' : 'adopted'}  ${name}`);
       if (opts.dryRun) return;
-      await record(session, adopted, { tool: result.from, table: result.table, release: result.release });
-      result.fingerprint = await fingerprint(session, result.release);
+      await recordAdoption(session, adoption, 'adopt');
+      result.fingerprint = await recordAdoptionFingerprint(session, adoption.release);
     });
   } catch (error) {
     result.ok = false;
@@ -86,9 +89,7 @@ export async function adopt(opts: AdoptOptions): Promise<AdoptResult> {
 }
 
 function checkOptions(opts: AdoptOptions): void {
-  const problems: string[] = [];
-  if (opts.from !== undefined && !isToolName(opts.from))
-    problems.push(`--from ${opts.from}: not a tool adopt reads (${TOOL_NAMES.join(', ')})`);
+  const problems = toolProblems('--from', opts.from);
   if (opts.from !== undefined && opts.to !== undefined)
     problems.push(
       '--from and --to exclude each other: --to is for a database without another tool’s state table',
@@ -105,98 +106,4 @@ function requireNoStepbackState(s: Session): void {
       hint: 'adopt is for a database stepback has not migrated yet; use `stepback status` and `stepback up` here',
     },
   );
-}
-
-/** The state table to read: the one named by --from, or the only one found. */
-async function chooseTable(s: Session, from: string | undefined): Promise<FoundTable> {
-  const found = await findStateTables(s.client, s.schema);
-  const looked = `looked in schema ${s.schema} for ${TOOL_NAMES.join(', ')}`;
-  if (from !== undefined) {
-    const match = found.find((f) => f.reader.tool === from);
-    if (!match)
-      throw new UsageError(`adopt --from ${from}: no ${from} state table in schema ${s.schema}`, {
-        hint: found.length
-          ? `found ${found.map((f) => `${f.reader.tool} (${f.qualified})`).join(', ')}`
-          : 'pass --schema if the tool keeps its table elsewhere, or --to NAME to adopt without one',
-      });
-    return match;
-  }
-  if (found.length === 0)
-    throw new UsageError(`adopt: no other tool's state table found (${looked})`, {
-      hint: 'pass --from TOOL and --schema where its table is, or --to NAME to record the migrations up to NAME as applied',
-    });
-  if (found.length > 1)
-    throw new UsageError(
-      `adopt: found the state tables of ${found.map((f) => `${f.reader.tool} (${f.qualified})`).join(' and ')}`,
-      { hint: 'pass --from TOOL to say which tool migrated this database' },
-    );
-  return found[0]!;
-}
-
-async function fromTable(s: Session, found: FoundTable): Promise<string[]> {
-  const state = await found.reader.read(s.client, found.qualified);
-  const sources: AdoptSource[] = s.sources.map((m) => {
-    const toolChecksum = found.reader.toolChecksum?.(m);
-    return { name: m.name, id: m.id, ...(toolChecksum !== undefined ? { toolChecksum } : {}) };
-  });
-  const decision: AdoptDecision = decideAdoption(state, sources, found.reader);
-  if (!decision.ok)
-    throw new RefusedError(
-      `refusing to adopt from ${found.reader.tool} (${found.qualified}); nothing was recorded`,
-      {
-        problems: decision.problems,
-        hint: `adopt records exactly what ${found.reader.tool} applied: repair what is listed with ${found.reader.tool}, or check that --dir holds the files that migrated this database`,
-      },
-    );
-  return decision.adopt;
-}
-
-function upTo(s: Session, to: string): string[] {
-  const at = s.sources.findIndex((m) => m.name === to);
-  if (at === -1) throw new UsageError(`adopt --to ${to}: no such migration in the directory`);
-  return s.sources.slice(0, at + 1).map((m) => m.name);
-}
-
-/** The rows and the event in one transaction: all recorded, or none. */
-async function record(
-  s: Session,
-  names: readonly string[],
-  origin: { tool: ToolName | null; table: string | null; release: string },
-): Promise<void> {
-  const who = { ...s.who, release: origin.release };
-  const rows = insertAppliedRowsSql(
-    s.names,
-    names.map((name) => s.bySource.get(name)!),
-    who,
-    'now()',
-  );
-  const event = insertEventSql(s.names, 'resolve', names.at(-1) ?? null, who, {
-    detail: {
-      action: 'adopt',
-      from: origin.tool ?? 'manual',
-      table: origin.table,
-      count: names.length,
-      migrations: names,
-    },
-  });
-  try {
-    await s.client.query(
-      `BEGIN;\n${ensureStateSql(s.names)};\n${[rows, event].filter(Boolean).join(';\n')};\nCOMMIT`,
-    );
-  } catch (error) {
-    await rollbackQuietly(s.client);
-    throw error;
-  }
-}
-
-async function fingerprint(s: Session, release: string): Promise<AdoptResult['fingerprint']> {
-  try {
-    const { recordReleaseFingerprint } = await import('../../schema/record.ts');
-    const recorded = await recordReleaseFingerprint(s.client, { schema: s.schema, release });
-    s.log(`schema fingerprint recorded for release ${release} (${recorded.outcome})`);
-    return { digest: recorded.digest, outcome: recorded.outcome };
-  } catch (error) {
-    s.log(`warning: could not record the schema fingerprint: ${(error as Error).message}`);
-    return { error: (error as Error).message };
-  }
 }

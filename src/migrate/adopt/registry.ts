@@ -10,7 +10,10 @@ import { flywayState } from './flyway.ts';
 import { golangMigrate } from './golang-migrate.ts';
 import { gooseState } from './goose.ts';
 import { migratusState } from './migratus.ts';
-import type { StateReader, ToolName } from './types.ts';
+import { isToolName, TOOL_NAMES } from './tools.ts';
+import type { StateReader } from './types.ts';
+
+export { isToolName, TOOL_NAMES };
 
 export const STATE_READERS: readonly StateReader[] = [
   golangMigrate,
@@ -20,8 +23,6 @@ export const STATE_READERS: readonly StateReader[] = [
   flywayState,
   dieselState,
 ];
-
-export const TOOL_NAMES = STATE_READERS.map((r) => r.tool);
 
 export interface FoundTable {
   reader: StateReader;
@@ -49,9 +50,5 @@ export async function findStateTables(client: pg.ClientBase, schema: string): Pr
         qualified: `${pg.escapeIdentifier(schema)}.${pg.escapeIdentifier(row.table_name)}`,
       });
   }
-  return found.sort((a, b) => TOOL_NAMES.indexOf(a.reader.tool) - TOOL_NAMES.indexOf(b.reader.tool));
-}
-
-export function isToolName(name: string): name is ToolName {
-  return (TOOL_NAMES as string[]).includes(name);
+  return found.sort((a, b) => STATE_READERS.indexOf(a.reader) - STATE_READERS.indexOf(b.reader));
 }

@@ -5,8 +5,9 @@
 import type pg from 'pg';
 import type { ToolState } from '../../core/adopt.ts';
 import type { MigrationSource } from '../types.ts';
+import type { ToolName } from './tools.ts';
 
-export type ToolName = 'golang-migrate' | 'migratus' | 'dbmate' | 'goose' | 'flyway' | 'diesel';
+export type { ToolName };
 
 export interface StateReader {
   tool: ToolName;
