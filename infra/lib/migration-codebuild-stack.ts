@@ -3,7 +3,8 @@
  * The CodeBuild migration project: runs `stepback up` (or a rollback's down plan) from the release's own image,
  * inside the database's VPC, for teams whose runners cannot reach the database. The pipeline starts it with
  * StartBuild + imageOverride + buildspecOverride; this stack gives it a network path, its own log group, and a
- * service role that can read the migration secret, write its logs and pull the image — nothing else.
+ * service role that can read the migration secret, write its logs and pull the image — and, given the manifest
+ * bucket, read the release records (release-records.ts) — nothing else.
  */
 import { CfnOutput, Fn, RemovalPolicy, type StackProps } from 'aws-cdk-lib';
 import { CfnProject } from 'aws-cdk-lib/aws-codebuild';
@@ -11,6 +12,7 @@ import { PolicyDocument, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk
 import { CfnLogGroup } from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
 import { acknowledge, patterns, StepbackStack } from './common.ts';
+import { readReleaseRecords } from './release-records.ts';
 
 const RETENTION_DAYS = [
   '1',
@@ -233,6 +235,9 @@ export class MigrationCodeBuildStack extends StepbackStack {
       timeoutInMinutes: timeout.valueAsNumber,
     });
     // The VPC permissions CodeBuild checks at project creation are inline in the role, so they exist by then.
+
+    // A rollback's fallback runs the newer release's downs here from the store (`down --sources-from`).
+    readReleaseRecords(this, this.role);
 
     const wildcard = (resource: string, reason: string) =>
       acknowledge(this.role, `AwsSolutions-IAM5[Resource::${resource}]`, reason);

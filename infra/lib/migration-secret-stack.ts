@@ -7,11 +7,10 @@
  * a rollback whose newer image cannot be pulled runs `down --plan --sources-from s3://…` in the older image,
  * which reads the newer release's manifest and source bundle itself.
  */
-import { Aws, CfnCondition, CfnOutput, type CfnResource, Fn, type StackProps } from 'aws-cdk-lib';
+import { Aws, CfnCondition, CfnOutput, Fn, type StackProps } from 'aws-cdk-lib';
 import {
   ArnPrincipal,
   Effect,
-  Policy,
   PolicyDocument,
   PolicyStatement,
   Role,
@@ -20,6 +19,7 @@ import {
 import { CfnResourcePolicy, CfnSecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { Construct } from 'constructs';
 import { acknowledge, patterns, StepbackStack } from './common.ts';
+import { readReleaseRecords } from './release-records.ts';
 
 export class MigrationSecretStack extends StepbackStack {
   readonly migrationTaskRole: Role;
@@ -58,21 +58,7 @@ export class MigrationSecretStack extends StepbackStack {
         "ARN of the app's task execution role, denied as well (it resolves a task definition's secrets, so it must not be able to hand this one to the app). Leave empty to deny only AppTaskRoleArn.",
     });
 
-    const manifestBucket = this.param('ManifestBucketName', {
-      default: '',
-      allowedPattern: `^$|${patterns.bucketName}`,
-      description:
-        'The manifest bucket (output of the manifest bucket stack). Given, the migration task role may read the release records (s3:GetObject under ManifestPrefix), which a rollback needs when the newer image cannot be pulled (sources-from-store). Leave empty to grant no S3 access.',
-    });
-    this.param('ManifestPrefix', {
-      default: 'stepback',
-      allowedPattern: "^[A-Za-z0-9!_.*'()-]+(/[A-Za-z0-9!_.*'()-]+)*$",
-      description:
-        'Key prefix of the manifests, without leading or trailing slash: the store URL is s3://BUCKET/PREFIX.',
-    });
-
     const existing = this.whenGiven('UseExistingSecret', existingSecretArn);
-    const readsStore = this.whenGiven('ReadsManifestStore', manifestBucket);
     const denyExecutionRole = this.whenGiven('DenyAppExecutionRole', appExecutionRoleArn);
     const create = new CfnCondition(this, 'CreateSecret', {
       expression: Fn.conditionNot(existing),
@@ -164,24 +150,7 @@ export class MigrationSecretStack extends StepbackStack {
       },
     });
 
-    // Only reads, and only the release records: a task that ran the downs from the store can neither write a
-    // record nor list the bucket (the rollback proved the bundle exists before starting the task).
-    const readRecords = new Policy(this, 'ReadReleaseRecords', {
-      roles: [this.migrationTaskRole],
-      statements: [
-        new PolicyStatement({
-          sid: 'ReadReleaseRecords',
-          actions: ['s3:GetObject'],
-          resources: [Fn.sub('arn:${AWS::Partition}:s3:::${ManifestBucketName}/${ManifestPrefix}/*')],
-        }),
-      ],
-    });
-    (readRecords.node.defaultChild as CfnResource).cfnOptions.condition = readsStore;
-    acknowledge(
-      readRecords,
-      'AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::<ManifestBucketName>/<ManifestPrefix>/*]',
-      'One manifest (PREFIX/RELEASE.json) and one source bundle (PREFIX/sources/RELEASE.json) per release; release names are not known in advance.',
-    );
+    readReleaseRecords(this, this.migrationTaskRole);
 
     new CfnOutput(this, 'MigrationSecretArn', {
       value: this.secretArn,

@@ -137,5 +137,25 @@ describe('CodeBuild migration stack', () => {
       ],
     });
     expect(JSON.stringify(role)).not.toMatch(/ManagedPolicyArns/);
+    // Without ManifestBucketName, no S3 access at all.
+    expect(ofType('AWS::IAM::Policy')).toEqual([]);
+  });
+
+  it('given the manifest bucket, lets the service role read the release records under the prefix and nothing more', () => {
+    const withStore = resolveTemplate(json, { ...given, ManifestBucketName: 'acme-releases' });
+    const policies = Object.values(withStore.resources).filter((r) => r.Type === 'AWS::IAM::Policy');
+    expect(policies).toHaveLength(1);
+    expect(policies[0]?.Properties.Roles).toEqual(['<ServiceRole4288B192>']);
+    expect(policies[0]?.Properties.PolicyDocument).toEqual({
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'ReadReleaseRecords',
+          Effect: 'Allow',
+          Action: 's3:GetObject',
+          Resource: 'arn:aws:s3:::acme-releases/stepback/*',
+        },
+      ],
+    });
   });
 });

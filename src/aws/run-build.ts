@@ -20,7 +20,12 @@ import {
   plaintextSecretProblems,
   type SecretReference,
 } from '../core/codebuild-env.ts';
-import { type BuildVerdict, buildLogLocation, buildVerdict } from '../core/codebuild-verdict.ts';
+import {
+  type BuildVerdict,
+  buildImagePullFailure,
+  buildLogLocation,
+  buildVerdict,
+} from '../core/codebuild-verdict.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
 import { DEFAULT_RUNNER_COMMAND } from '../core/runner-command.ts';
@@ -208,8 +213,10 @@ export async function runBuild(
     throw error;
   }
 
-  // The build ended before any poll saw a log location (logs can lag): look again a few times.
-  for (let look = 0; !tail && look < 3; look++) {
+  // The build ended before any poll saw a log location (logs can lag): look again a few times, unless its
+  // image could not be pulled (the container never started, so it has nothing to log).
+  const pullFailed = build !== undefined && buildImagePullFailure(build) !== undefined;
+  for (let look = 0; !tail && !pullFailed && look < 3; look++) {
     await clock.sleep(2_000);
     const out = await awsCall(
       'codebuild:BatchGetBuilds',
@@ -277,6 +284,7 @@ export class CodeBuildExecutor implements MigrationExecutor {
       log,
       c,
     );
+    const pull = result.build && !result.ok ? buildImagePullFailure(result.build) : undefined;
     return {
       ok: result.ok,
       exitCode: result.exitCode,
@@ -285,6 +293,7 @@ export class CodeBuildExecutor implements MigrationExecutor {
       ...(result.logsRead
         ? { stdout: result.lines.filter((l) => !l.startsWith('[Container] ')).join('\n') }
         : {}),
+      ...(pull ? { imageUnavailable: pull } : {}),
     };
   }
 }

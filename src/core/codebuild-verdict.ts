@@ -72,3 +72,22 @@ export function buildLogLocation(build: BuildView): { group: string; stream: str
   if (match && match[1] !== 'null' && match[2] !== 'null') return { group: match[1]!, stream: match[2]! };
   return undefined;
 }
+
+/** How CodeBuild says it could not pull the build image (the context's status code, or its message). */
+const PULL_STATUS = 'BUILD_CONTAINER_UNABLE_TO_PULL_IMAGE';
+const PULL_MESSAGE = /Unable to pull customer's container image|CannotPullContainerError/;
+
+/**
+ * The reason a build failed because its image could not be pulled (a deleted image, a lifecycle rule, a
+ * registry permission), or undefined when that is not how it ended. Only a failure in PROVISIONING counts:
+ * the build container never started, so nothing of the command ran and another image may run its work.
+ */
+export function buildImagePullFailure(build: BuildView): string | undefined {
+  if (build.buildStatus === undefined || build.buildStatus === 'IN_PROGRESS') return undefined;
+  const phase = failedPhase(build);
+  if (phase?.phaseType !== 'PROVISIONING') return undefined;
+  for (const c of phase.contexts ?? [])
+    if (c.statusCode === PULL_STATUS || PULL_MESSAGE.test(c.message ?? ''))
+      return [c.statusCode, c.message].filter(Boolean).join(': ');
+  return undefined;
+}

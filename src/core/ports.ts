@@ -41,7 +41,8 @@ export interface ExecResult {
   /** The run's stdout when the executor can capture it (the `--json` document is parsed from it). */
   stdout?: string;
   /**
-   * The run's image could not be pulled (ECS: CannotPullContainerError), so nothing ran: the reason. A
+   * The run's image could not be pulled (ECS: CannotPullContainerError; CodeBuild: PROVISIONING failed pulling
+   * the build image), so nothing ran: the reason. A
    * rollback can then run the newer release's downs from the store in the older release's image.
    */
   imageUnavailable?: string;

@@ -48,6 +48,8 @@ export interface DownsFrom {
   /** The release whose image ran them, and its task definition. */
   release: string;
   taskDefinitionArn?: string;
+  /** The image itself, when the executor runs a release's image (CodeBuild) rather than its task definition. */
+  imageRef?: string;
   /** Fallback: the store the bundle was read from, and why the newer image was not used. */
   bundleFrom?: string;
   reason?: string;
@@ -57,7 +59,7 @@ export interface DownsFrom {
 export function downsFromText(d: DownsFrom | undefined, newerRelease: string | undefined): string {
   if (!d || d.image === 'newer') return '';
   return (
-    ` The downs ran in release ${d.release}'s image (${d.taskDefinitionArn ?? 'its task definition'}) from ${newerRelease ?? 'the newer release'}'s ` +
+    ` The downs ran in release ${d.release}'s image (${d.imageRef ?? d.taskDefinitionArn ?? 'its task definition'}) from ${newerRelease ?? 'the newer release'}'s ` +
     `source bundle in ${d.bundleFrom}, verified against its manifest, because ${newerRelease ?? 'the newer release'}'s image could not be pulled: ${d.reason}.`
   );
 }

@@ -474,8 +474,18 @@ function downsFrom(runIn: RunIn, deps: RollbackDeps): DownsFrom {
     image: runIn.bundle ? 'older' : 'newer',
     release: runIn.image.release,
     ...(runIn.image.taskDefinitionArn ? { taskDefinitionArn: runIn.image.taskDefinitionArn } : {}),
+    ...(deps.executor.runs === 'image' && runIn.image.image ? { imageRef: runIn.image.image } : {}),
     ...(runIn.bundle ? { bundleFrom: deps.store.location } : {}),
   };
+}
+
+/** What a run in this release is made from, as the executor runs it: its image, or its task definition. */
+function where(release: Manifest, deps: RollbackDeps): string {
+  return (
+    (deps.executor.runs === 'image' ? release.image : release.taskDefinitionArn) ??
+    release.taskDefinitionArn ??
+    'its record'
+  );
 }
 
 /**
@@ -505,6 +515,13 @@ async function fallBackToOlder(
       'sources-from-store is off',
       `Its downs can run in release ${older.release}'s image from its source bundle in ${deps.store.location}: run the rollback again with sources-from-store: true.`,
     );
+  // An executor that runs a release's image (CodeBuild) needs the older image named in its record; without it
+  // the run would take whatever image the executor defaults to, which is not release ${older.release}'s.
+  if (deps.executor.runs === 'image' && !older.image)
+    throw cannot(
+      `release ${older.release} was recorded without its image, so the ${deps.executor.kind} executor cannot run in it`,
+      `Record ${older.release} with its image (record-release input image), or roll back with executor ecs, which runs its task definition.`,
+    );
   let needsImage: string[];
   try {
     ({ needsImage } = await releaseSourcesFromStore(deps.store, newer.release));
@@ -517,7 +534,7 @@ async function fallBackToOlder(
   }
   log.warn(
     `Release ${newer.release}'s image cannot be pulled (${reason}). Falling back: release ${older.release}'s image ` +
-      `(${older.taskDefinitionArn}) runs ${newer.release}'s downs from its source bundle in ${deps.store.location}, ` +
+      `(${where(older, deps)}) runs ${newer.release}'s downs from its source bundle in ${deps.store.location}, ` +
       'verified against its manifest here and again in the task.',
   );
   runIn.image = older;

@@ -176,7 +176,7 @@ const WORDS: Record<ActionName, { description: string; inputs: Record<string, In
       },
       'sources-from-store': {
         description:
-          "When the newer release's image cannot be pulled (CannotPullContainerError), run the status and its downs in the older release's task definition instead, the downs from the newer release's source bundle in `store` (`true`/`false`). The older image's stepback must support `down --sources-from`, and its task role must be able to read the store.",
+          "When the newer release's image cannot be pulled (ECS: CannotPullContainerError; CodeBuild: the build fails in PROVISIONING pulling its image), run the status and its downs in the older release's task definition instead (CodeBuild: the older release's recorded image), the downs from the newer release's source bundle in `store` (`true`/`false`). The older image's stepback must support `down --sources-from`, and the role it runs as must be able to read the store.",
       },
       ...EXECUTOR_INPUTS,
       ...DEPLOY_TARGET_INPUTS,

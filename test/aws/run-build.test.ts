@@ -194,6 +194,36 @@ describe('runBuild against the simulation', () => {
 });
 
 describe('CodeBuildExecutor', () => {
+  it('reports imageUnavailable when the image cannot be pulled: PROVISIONING failed, nothing ran, no logs', async () => {
+    const executor = new CodeBuildExecutor({
+      clients,
+      projectName: 'migrate',
+      imageFor: (release) => `app:${release}`,
+      clock: simClock(sim),
+    });
+    const log = memoryLog();
+    const result = await executor.run(
+      { args: ['status', '--json'], env: {}, release: 'gone', idempotencyKey: 'run-1', timeoutMs: 600_000 },
+      log,
+    );
+    expect(result.ok).toBe(false);
+    expect(result.exitCode).toBe(null);
+    expect(result.stdout).toBe(undefined);
+    expect(result.imageUnavailable).toMatch(
+      /^BUILD_CONTAINER_UNABLE_TO_PULL_IMAGE: Unable to pull customer's container image\. CannotPullContainerError: .*app:gone/,
+    );
+    expect(result.message).toMatch(/FAILED in phase PROVISIONING \(FAILED\)/);
+    const build = sim.codebuild.builds.get(result.id)!;
+    expect(build.phases.map((p) => p.phaseType)).not.toContain('BUILD');
+    // A build that failed for another reason carries no such verdict.
+    const failed = await executor.run(
+      { args: ['up', '--json'], env: {}, release: 'fail', idempotencyKey: 'run-2', timeoutMs: 600_000 },
+      memoryLog(),
+    );
+    expect(failed.ok).toBe(false);
+    expect(failed.imageUnavailable).toBe(undefined);
+  });
+
   it('runs the runner command with the request args and returns stdout without CodeBuild chatter', async () => {
     const executor = new CodeBuildExecutor({
       clients,

@@ -9,7 +9,7 @@ import {
   plaintextSecretProblems,
   shellQuote,
 } from '../../src/core/codebuild-env.ts';
-import { buildLogLocation, buildVerdict } from '../../src/core/codebuild-verdict.ts';
+import { buildImagePullFailure, buildLogLocation, buildVerdict } from '../../src/core/codebuild-verdict.ts';
 import {
   deploymentVerdict,
   isCapacityFailure,
@@ -224,6 +224,44 @@ describe('buildVerdict and the log location', () => {
       expect(verdict.exitCode).toBe(exitCode);
       expect(verdict.message).toBe(message);
     }
+  });
+
+  it('reads an image pull failure only from a failed PROVISIONING phase (nothing ran), by status code or message', () => {
+    const pull = (phaseType: string, context: { statusCode?: string; message?: string }) => ({
+      id: 'p:4',
+      buildStatus: 'FAILED',
+      phases: [
+        { phaseType: 'SUBMITTED', phaseStatus: 'SUCCEEDED' },
+        { phaseType: 'QUEUED', phaseStatus: 'SUCCEEDED' },
+        { phaseType, phaseStatus: 'FAILED', contexts: [context] },
+      ],
+    });
+    const current = {
+      statusCode: 'BUILD_CONTAINER_UNABLE_TO_PULL_IMAGE',
+      message: "Unable to pull customer's container image. CannotPullContainerError: manifest unknown",
+    };
+    expect(buildImagePullFailure(pull('PROVISIONING', current))).toBe(
+      "BUILD_CONTAINER_UNABLE_TO_PULL_IMAGE: Unable to pull customer's container image. CannotPullContainerError: manifest unknown",
+    );
+    // The older wording, under CLIENT_ERROR.
+    const older = {
+      statusCode: 'CLIENT_ERROR',
+      message:
+        "Unable to pull customer's container image. ErrorCode: 404, Reason: pull access denied for app, repository does not exist",
+    };
+    expect(buildImagePullFailure(pull('PROVISIONING', older))).toMatch(/^CLIENT_ERROR: Unable to pull/);
+    // A secret that did not resolve fails PROVISIONING too, but the image was never the problem.
+    expect(
+      buildImagePullFailure(
+        pull('PROVISIONING', { statusCode: 'CLIENT_ERROR', message: 'reference x not found' }),
+      ),
+    ).toBe(undefined);
+    // A command that mentions the words in BUILD ran: not a pull failure.
+    expect(buildImagePullFailure(pull('BUILD', current))).toBe(undefined);
+    expect(buildImagePullFailure({ buildStatus: 'IN_PROGRESS', currentPhase: 'PROVISIONING' })).toBe(
+      undefined,
+    );
+    expect(buildImagePullFailure({ buildStatus: 'SUCCEEDED' })).toBe(undefined);
   });
 
   it('treats the …:null log ARN as "no logs yet"', () => {

@@ -1,8 +1,8 @@
 /**
  * The rollback's fallback when the newer release's image cannot be pulled: the status and the downs run in
  * the older release's task definition, the downs from the newer release's source bundle in the store; or a
- * refusal that says why and how to allow it. (Through the ECS simulation with real processes and PostgreSQL:
- * test/e2e/rollback-image-gone.test.ts.)
+ * refusal that says why and how to allow it. (Through the ECS and CodeBuild simulations with real processes
+ * and PostgreSQL: test/e2e/rollback-image-gone.test.ts, test/e2e/rollback-image-gone-codebuild.test.ts.)
  */
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -18,7 +18,7 @@ import { MemoryStore, RecordingTarget, resultLine, ScriptedExecutor, statusOf, t
 const PULL = 'CannotPullContainerError: failed to resolve ref app:v2: not found';
 
 /** A release recorded from real files (its manifest names its bundle), as record-release stores it. */
-async function release(name: string, files: Record<string, string>, td: number) {
+async function release(name: string, files: Record<string, string>, td: number, image?: string) {
   const dir = mkdtempSync(join(tmpdir(), `stepback-fallback-${name}-`));
   for (const [file, text] of Object.entries(files)) writeFileSync(join(dir, file), text);
   const { migrations, sources } = await loadReleaseSources(dir, name);
@@ -27,6 +27,7 @@ async function release(name: string, files: Record<string, string>, td: number) 
     createdAt: new Date('2026-12-01T00:00:00Z'),
     migrations,
     taskDefinitionArn: tdArn(td),
+    ...(image ? { image } : {}),
     sourceBundle: sources.digest,
   });
   return { manifest, bytes: sources.bytes };
@@ -39,14 +40,25 @@ const v2Files = {
   '0002_b.down.sql': 'drop table b;',
 };
 
-async function setup(options: { pullFailsAt?: 'status' | 'down'; bundle?: 'stored' | 'missing' } = {}) {
-  const v1 = await release('v1', v1Files, 1);
-  const v2 = await release('v2', v2Files, 2);
+async function setup(
+  options: {
+    pullFailsAt?: 'status' | 'down';
+    bundle?: 'stored' | 'missing';
+    /** codebuild: runs go by image (`images`: which releases were recorded with theirs). */
+    kind?: 'ecs' | 'codebuild';
+    images?: ('v1' | 'v2')[];
+  } = {},
+) {
+  const images = options.images ?? [];
+  const imageOf = (r: 'v1' | 'v2') => (images.includes(r) ? `app:${r}` : undefined);
+  const v1 = await release('v1', v1Files, 1, imageOf('v1'));
+  const v2 = await release('v2', v2Files, 2, imageOf('v2'));
   const store = new MemoryStore(v1.manifest, v2.manifest);
   if (options.bundle !== 'missing') await store.putSources(v2.manifest, v2.bytes);
   const failsAt = options.pullFailsAt ?? 'status';
-  const executor = new ScriptedExecutor('ecs', (req: ExecRequest) => {
-    const newerImage = req.taskDefinitionArn === tdArn(2);
+  const kind = options.kind ?? 'ecs';
+  const executor = new ScriptedExecutor(kind, (req: ExecRequest) => {
+    const newerImage = kind === 'ecs' ? req.taskDefinitionArn === tdArn(2) : req.image === 'app:v2';
     if (newerImage && (failsAt === 'status' || req.args[0] === 'down'))
       return { ok: false, exitCode: null, message: `Task failed to start: ${PULL}`, imageUnavailable: PULL };
     if (req.args[0] === 'status') return { stdout: `${JSON.stringify(statusOf(v2.manifest))}\n` };
@@ -115,6 +127,39 @@ describe('rollback when the newer image cannot be pulled', () => {
       ['down', tdArn(1)],
     ]);
     expect(outcome.downsFrom?.image).toBe('older');
+  });
+
+  it('with executor codebuild: the status and the downs run in the older release image, named in the outcome', async () => {
+    const { store, executor, target } = await setup({ kind: 'codebuild', images: ['v1', 'v2'] });
+    const outcome = await rollback(base, { store, executor, target }, memoryLog());
+    expect(outcome.status, outcome.message).toBe('rolled-back');
+    expect(executor.requests.map((r) => [r.args[0], r.image, r.idempotencyKey])).toEqual([
+      ['status', 'app:v2', 'k-status'],
+      ['status', 'app:v1', 'k-status-older'],
+      ['down', 'app:v1', 'k-down-older'],
+    ]);
+    expect(executor.requests[2]!.args.slice(0, 4)).toEqual([
+      'down',
+      '--plan',
+      '--sources-from',
+      store.location,
+    ]);
+    expect(target.deploys.map((d) => d.taskDefinitionArn)).toEqual([tdArn(1)]);
+    expect(outcome.downsFrom).toMatchObject({ image: 'older', release: 'v1', imageRef: 'app:v1' });
+    expect(outcome.message).toContain("The downs ran in release v1's image (app:v1) from v2's source bundle");
+  });
+
+  it('with executor codebuild: refused when the older release was recorded without its image, nothing run in another', async () => {
+    const { store, executor, target } = await setup({ kind: 'codebuild', images: ['v2'] });
+    const outcome = await rollback(base, { store, executor, target }, memoryLog());
+    expect(outcome.status).toBe('refused');
+    expect(outcome.exitCode).toBe(3);
+    expect(executor.requests).toHaveLength(1);
+    expect(target.deploys).toEqual([]);
+    expect(outcome.reasons).toContain(
+      'release v1 was recorded without its image, so the codebuild executor cannot run in it',
+    );
+    expect(outcome.message).toContain('Record v1 with its image');
   });
 
   it('without sources-from-store: refused, nothing run in the older image, not deployed, and it says how to allow it', async () => {

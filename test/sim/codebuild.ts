@@ -3,7 +3,8 @@
  * commands really run (`sh -c`, in the image's directory) when the image maps to one, environment overrides
  * with PARAMETER_STORE / SECRETS_MANAGER references resolved from the configured secrets, timeouts, StopBuild.
  * The build's logs (`/aws/codebuild/<project>` / `<build uuid>`) exist only after provisioning; until then
- * `cloudWatchLogsArn` is `…:log-group:null:log-stream:null`, as on AWS.
+ * `cloudWatchLogsArn` is `…:log-group:null:log-stream:null`, as on AWS. An `imageOverride` the images do not
+ * hold cannot be pulled: PROVISIONING fails (BUILD_CONTAINER_UNABLE_TO_PULL_IMAGE) and the build has no logs.
  */
 import { parse as parseYaml } from 'yaml';
 import {
@@ -24,6 +25,8 @@ export interface ProjectRecord {
   image: string;
   logGroup: string;
   timeoutInMinutes: number;
+  /** The project's own environment variables (PLAINTEXT), which a build's overrides may replace. */
+  environment: Record<string, string>;
 }
 
 interface Phase {
@@ -93,12 +96,14 @@ export class CodeBuildSim {
     image?: string;
     logGroup?: string;
     timeoutInMinutes?: number;
+    environment?: Record<string, string>;
   }): ProjectRecord {
     const record: ProjectRecord = {
       name: project.name,
       image: project.image ?? 'aws/codebuild/standard:7.0',
       logGroup: project.logGroup ?? `/aws/codebuild/${project.name}`,
       timeoutInMinutes: project.timeoutInMinutes ?? 60,
+      environment: { ...project.environment },
     };
     this.projects.set(project.name, record);
     return record;
@@ -128,7 +133,7 @@ export class CodeBuildSim {
     const overrides = Array.isArray(input.environmentVariablesOverride)
       ? (input.environmentVariablesOverride as { name: string; value: string; type?: string }[])
       : [];
-    const env: Record<string, string> = { ...baseEnv() };
+    const env: Record<string, string> = { ...baseEnv(), ...project.environment };
     let envError: string | undefined;
     for (const v of overrides) {
       const type = v.type ?? 'PLAINTEXT';
@@ -277,6 +282,15 @@ export class CodeBuildSim {
     build.endTime = at;
   }
 
+  /**
+   * A build runs in the project's own image, or in an override the registry holds: an `imageOverride` that is
+   * not among the images (deleted, never pushed), or any image under the `cannotPull` fault, cannot be pulled.
+   */
+  private pullable(build: BuildRecord): boolean {
+    if (build.effect.cannotPull) return false;
+    return build.image === build.project.image || this.o.images.has(build.image);
+  }
+
   private script(build: BuildRecord): ScriptSpec | undefined {
     if (build.effect.script) return build.effect.script;
     const image = this.o.images.get(build.image);
@@ -343,7 +357,7 @@ export class CodeBuildSim {
 
   private tickBuild(build: BuildRecord, now: number): void {
     const t = this.o.timings;
-    if (!build.logsReady && build.logsAt !== undefined && now >= build.logsAt) {
+    if (!build.logsReady && build.logsAt !== undefined && now >= build.logsAt && this.pullable(build)) {
       build.logsReady = true;
       this.o.logs.createStream(build.project.logGroup, build.uuid);
       this.o.logs.put(build.project.logGroup, build.uuid, build.held.splice(0), build.logsAt);
@@ -355,6 +369,14 @@ export class CodeBuildSim {
     const provisionedEnd = queuedEnd + t.buildProvisionMs;
     if (phase === 'QUEUED' && now >= queuedEnd) this.enter(build, 'PROVISIONING', queuedEnd);
     if (this.current(build).phaseType === 'PROVISIONING' && now >= provisionedEnd) {
+      if (!this.pullable(build)) {
+        // As on AWS: the build container never starts, so the build has no log stream.
+        this.end(build, 'FAILED', provisionedEnd, {
+          statusCode: 'BUILD_CONTAINER_UNABLE_TO_PULL_IMAGE',
+          message: `Unable to pull customer's container image. CannotPullContainerError: Error response from daemon: manifest for ${build.image} not found: manifest unknown: manifest unknown`,
+        });
+        return;
+      }
       if (build.envError) {
         this.end(build, 'FAILED', provisionedEnd, { statusCode: 'CLIENT_ERROR', message: build.envError });
         return;

@@ -38,6 +38,8 @@ export interface TaskEffect {
 }
 
 export interface BuildEffect {
+  /** PROVISIONING fails pulling the build image (BUILD_CONTAINER_UNABLE_TO_PULL_IMAGE); nothing runs, no logs. */
+  cannotPull?: boolean;
   /** The build phase runs this long and exits with this status instead of running the image. */
   script?: ScriptSpec;
   /** Never finishes by itself (until StopBuild or its timeout). */
