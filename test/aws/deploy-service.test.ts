@@ -1,5 +1,4 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { AwsClients } from '../../src/aws/clients.ts';
 import { deployService, EcsDeployTarget } from '../../src/aws/deploy-service.ts';
 import { EcsTaskDefinitions } from '../../src/aws/task-definitions.ts';
 import { RefusedError } from '../../src/core/errors.ts';
@@ -7,7 +6,7 @@ import { RELEASE_TAG } from '../../src/core/ports.ts';
 import { redactTaskDefinition } from '../../src/core/task-definition-secrets.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
 import { type AwsSim, startAwsSim } from '../sim/index.ts';
-import { clientsFor, NETWORK, registerTd, simClock } from './helpers.ts';
+import { type AwsClients, clientsFor, NETWORK, registerTd, simClock } from './helpers.ts';
 
 let sim: AwsSim;
 let clients: AwsClients;
@@ -16,7 +15,7 @@ let td2: string;
 
 beforeEach(async () => {
   sim = await startAwsSim();
-  clients = clientsFor(sim);
+  clients = await clientsFor(sim);
   td1 = registerTd(sim, { image: 'app:v1' });
   td2 = registerTd(sim, { image: 'app:v2' });
   sim.ecs.createService({

@@ -1,5 +1,8 @@
 /** Test helpers for the AWS runners: clocks driven by the simulation, task definitions, clients. */
-import { type AwsClients, createAwsClients } from '../../src/aws/clients.ts';
+import type { CloudWatchLogsClient } from '@aws-sdk/client-cloudwatch-logs';
+import type { CodeBuildClient } from '@aws-sdk/client-codebuild';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import { type AwsClientOptions, codebuildClient, ecsClient, logsClient } from '../../src/aws/clients.ts';
 import type { Clock } from '../../src/core/clock.ts';
 import type { AwsSim } from '../sim/index.ts';
 
@@ -34,13 +37,37 @@ export function hybridClock(sim: AwsSim, realMs = 200): Clock {
   };
 }
 
-export function clientsFor(sim: AwsSim): AwsClients {
-  return createAwsClients({
-    region: sim.region,
+export interface AwsClients {
+  region: string;
+  ecs: ECSClient;
+  codebuild: CodeBuildClient;
+  logs: CloudWatchLogsClient;
+  destroy(): void;
+}
+
+/** Real SDK clients pointed at the simulation, built the way the wiring builds them (src/aws/clients.ts). */
+export async function clientsFor(sim: AwsSim): Promise<AwsClients> {
+  const options: AwsClientOptions = {
     endpoint: sim.endpoint,
     maxAttempts: 1,
     credentials: sim.clientConfig.credentials,
-  });
+  };
+  const [ecs, codebuild, logs] = await Promise.all([
+    ecsClient(sim.region, options),
+    codebuildClient(sim.region, options),
+    logsClient(sim.region, options),
+  ]);
+  return {
+    region: sim.region,
+    ecs,
+    codebuild,
+    logs,
+    destroy() {
+      ecs.destroy();
+      codebuild.destroy();
+      logs.destroy();
+    },
+  };
 }
 
 export interface TdOptions {

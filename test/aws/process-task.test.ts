@@ -8,7 +8,6 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AwsClients } from '../../src/aws/clients.ts';
 import { EcsTaskExecutor } from '../../src/aws/ecs-executor.ts';
 import { runTask } from '../../src/aws/run-task.ts';
 import { taskId } from '../../src/core/ecs-verdict.ts';
@@ -16,7 +15,7 @@ import { memoryLog } from '../../src/pipeline/log.ts';
 import { parseRunnerResult } from '../../src/pipeline/result.ts';
 import { type AwsSim, startAwsSim } from '../sim/index.ts';
 import { createTestDatabase, type TestDatabase, withClient } from '../support/pg.ts';
-import { clientsFor, hybridClock, LOG_GROUP, NETWORK, registerTd } from './helpers.ts';
+import { type AwsClients, clientsFor, hybridClock, LOG_GROUP, NETWORK, registerTd } from './helpers.ts';
 
 const CLI = resolve(import.meta.dirname, '../../dist/cli.js');
 const DB_SECRET = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:app-db';
@@ -47,7 +46,7 @@ beforeEach(async () => {
     secrets: { 'arn:aws:ssm:us-east-1:123456789012:parameter/greeting': 'from-ssm' },
     timings: { provisioningMs: 200, pendingMs: 200 },
   });
-  clients = clientsFor(sim);
+  clients = await clientsFor(sim);
 });
 afterEach(async () => {
   clients.destroy();

@@ -4,12 +4,11 @@ import { join } from 'node:path';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
 import { AwsAccessError } from '../../src/aws/aws-call.ts';
-import type { AwsClients } from '../../src/aws/clients.ts';
 import { CodeBuildExecutor, type RunBuildOptions, runBuild } from '../../src/aws/run-build.ts';
 import { UsageError } from '../../src/core/errors.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
 import { type AwsSim, startAwsSim } from '../sim/index.ts';
-import { clientsFor, hybridClock, simClock } from './helpers.ts';
+import { type AwsClients, clientsFor, hybridClock, simClock } from './helpers.ts';
 
 const RESULT = '{"format":"stepback/result@1","command":"up","ok":true,"exitCode":0,"applied":[]}';
 
@@ -32,7 +31,7 @@ beforeEach(async () => {
     secrets: { 'arn:aws:secretsmanager:us-east-1:123456789012:secret:db-url': 'postgres://u:s3cret@db/app' },
   });
   sim.codebuild.createProject({ name: 'migrate' });
-  clients = clientsFor(sim);
+  clients = await clientsFor(sim);
 });
 
 afterEach(async () => {

@@ -1,12 +1,11 @@
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsAccessError } from '../../src/aws/aws-call.ts';
-import type { AwsClients } from '../../src/aws/clients.ts';
 import { EcsTaskExecutor } from '../../src/aws/ecs-executor.ts';
 import { type RunTaskOptions, runTask } from '../../src/aws/run-task.ts';
 import { RefusedError } from '../../src/core/errors.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
 import { type AwsSim, startAwsSim } from '../sim/index.ts';
-import { clientsFor, NETWORK, registerTd, simClock } from './helpers.ts';
+import { type AwsClients, clientsFor, NETWORK, registerTd, simClock } from './helpers.ts';
 
 const RESULT = '{"format":"stepback/result@1","command":"up","ok":true,"exitCode":0,"applied":[]}';
 
@@ -20,7 +19,7 @@ beforeEach(async () => {
       'app:fail': { script: { exitCode: 3, lines: ['refused: database is ahead of this code'] } },
     },
   });
-  clients = clientsFor(sim);
+  clients = await clientsFor(sim);
 });
 
 afterEach(async () => {
@@ -190,7 +189,7 @@ describe('runTask against the simulation', () => {
       timings: { deprovisionMs: 30_000 },
     });
     clients.destroy();
-    clients = clientsFor(sim);
+    clients = await clientsFor(sim);
     registerTd(sim, { image: 'app:ok' });
     const result = await runTask(clients, options('app'), memoryLog(), { clock: simClock(sim) });
     expect(result.ok).toBe(true);

@@ -13,7 +13,6 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import type { AwsClients } from '../../src/aws/clients.ts';
 import { EcsTaskExecutor } from '../../src/aws/ecs-executor.ts';
 import { CodeBuildExecutor } from '../../src/aws/run-build.ts';
 import { checkEcsOverride } from '../../src/core/ecs-override.ts';
@@ -23,7 +22,7 @@ import { DEFAULT_RUNNER_COMMAND, RUNNER_LAUNCHER } from '../../src/core/runner-c
 import { RunnerExecutor } from '../../src/pipeline/local/runner-executor.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
 import { migrate } from '../../src/pipeline/migrate.ts';
-import { clientsFor, hybridClock, NETWORK, registerTd } from '../aws/helpers.ts';
+import { type AwsClients, clientsFor, hybridClock, NETWORK, registerTd } from '../aws/helpers.ts';
 import { type AwsSim, startAwsSim } from '../sim/index.ts';
 import { createTestDatabase, type TestDatabase, withClient } from '../support/pg.ts';
 
@@ -199,7 +198,7 @@ describe('the default runner command in the AWS simulation', () => {
     });
     sim.secrets.set(DB_SECRET, db.url);
     sim.codebuild.createProject({ name: 'migrate' });
-    clients = clientsFor(sim);
+    clients = await clientsFor(sim);
   });
   afterEach(async () => {
     clients.destroy();

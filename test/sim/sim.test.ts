@@ -183,7 +183,7 @@ describe('errors the SDK classifies', () => {
 
 describe('CloudWatch Logs', () => {
   it('ResourceNotFound until the stream exists; pages forward with startFromHead; the same token at the end', async () => {
-    const { logs } = clientsFor(sim);
+    const { logs } = await clientsFor(sim);
     const get = (nextToken?: string) =>
       logs.send(
         new GetLogEventsCommand({

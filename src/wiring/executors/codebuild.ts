@@ -1,4 +1,6 @@
 /** Executor `codebuild`: a build of a CodeBuild project, in the release's image when it is known. */
+
+import { onFirstUse } from '../../core/on-first-use.ts';
 import type { ExecRequest, Log } from '../../core/ports.ts';
 import { DeployTargetConfigError } from '../adapter-errors.ts';
 import { commandWords, type ExecutorPlugin, ecsOnly, required } from './plugin.ts';
@@ -13,24 +15,18 @@ export const codebuildExecutor: ExecutorPlugin<'codebuild'> = {
   ],
 
   async create(config) {
-    const aws = await import('../aws-adapters.ts');
-    const region = aws.regionOf(config.region);
+    const aws = await import('../../aws/clients.ts');
+    const region = aws.resolveRegion(config.region);
     const command = commandWords(config);
     if (!config.codebuildProject)
       throw new DeployTargetConfigError('codebuild-project', 'executor codebuild');
     const projectName = config.codebuildProject;
-    const loaded = aws.onFirstUse(async () => {
-      const [{ CodeBuildExecutor }, { CodeBuildClient }] = await Promise.all([
+    const loaded = onFirstUse(async () => {
+      const [{ CodeBuildExecutor }, codebuild] = await Promise.all([
         import('../../aws/run-build.ts'),
-        import('../../aws/codebuild-client.ts'),
+        aws.codebuildClient(region),
       ]);
-      return {
-        CodeBuildExecutor,
-        clients: {
-          codebuild: new CodeBuildClient(aws.clientConfig(region)),
-          logs: aws.logsClients(region).logs,
-        },
-      };
+      return { CodeBuildExecutor, clients: { codebuild, logs: aws.logsClients(region).logs } };
     });
     // The image differs per request (a rollback's downs run in the newer release's image).
     return {

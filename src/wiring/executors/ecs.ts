@@ -1,5 +1,6 @@
 /** Executor `ecs`: a one-off task from the release's task definition, its container's command overridden. */
 import { checkEcsOverride } from '../../core/ecs-override.ts';
+import { onFirstUse } from '../../core/on-first-use.ts';
 import type { ExecRequest, Log } from '../../core/ports.ts';
 import { DEFAULT_RUNNER_COMMAND } from '../../core/runner-command.ts';
 import { DeployTargetConfigError } from '../adapter-errors.ts';
@@ -22,14 +23,14 @@ export const ecsExecutor: ExecutorPlugin<'ecs'> = {
   ],
 
   async create(config) {
-    const aws = await import('../aws-adapters.ts');
-    const region = aws.regionOf(config.region);
+    const aws = await import('../../aws/clients.ts');
+    const region = aws.resolveRegion(config.region);
     if (!config.cluster) throw new DeployTargetConfigError('cluster', 'executor ecs');
     if (!config.container) throw new DeployTargetConfigError('container', 'executor ecs');
     const { cluster, container } = config;
     const command = commandWords(config);
     const subnets = config.subnets ?? [];
-    const loaded = aws.onFirstUse(async () => {
+    const loaded = onFirstUse(async () => {
       const [{ EcsTaskExecutor }, ecs] = await Promise.all([
         import('../../aws/ecs-executor.ts'),
         aws.ecsClient(region),
