@@ -8,6 +8,7 @@ import type { TimeDeps } from '../core/clock.ts';
 import { checkEcsOverride } from '../core/ecs-override.ts';
 import { imagePullFailure } from '../core/ecs-verdict.ts';
 import type { ExecRequest, ExecResult, Log, MigrationExecutor, RequestCheck } from '../core/ports.ts';
+import { requestCommand } from '../core/remote-engine.ts';
 import { DEFAULT_RUNNER_COMMAND } from '../core/runner-command.ts';
 import { type RunTaskClients, type RunTaskOptions, runTask } from './run-task.ts';
 
@@ -64,7 +65,7 @@ export class EcsTaskExecutor implements MigrationExecutor {
     const options: RunTaskOptions = {
       cluster: c.cluster,
       containerName: c.containerName,
-      command: [...(c.runnerCommand ?? DEFAULT_RUNNER_COMMAND), ...request.args],
+      command: requestCommand(request, c.runnerCommand ?? DEFAULT_RUNNER_COMMAND),
       environment: request.env,
       startedBy: startedByFor(c.startedBy ?? `stepback/${request.release}`),
       tags: {

@@ -28,6 +28,7 @@ import {
 } from '../core/codebuild-verdict.ts';
 import { UsageError } from '../core/errors.ts';
 import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
+import { requestCommand } from '../core/remote-engine.ts';
 import { DEFAULT_RUNNER_COMMAND } from '../core/runner-command.ts';
 import { AwsAccessError, awsCall, callContext, errorText } from './aws-call.ts';
 import { type LogsClient, LogTail } from './log-tail.ts';
@@ -272,7 +273,7 @@ export class CodeBuildExecutor implements MigrationExecutor {
       {
         projectName: c.projectName,
         ...(image ? { image } : {}),
-        command: [...(c.runnerCommand ?? DEFAULT_RUNNER_COMMAND), ...request.args],
+        command: requestCommand(request, c.runnerCommand ?? DEFAULT_RUNNER_COMMAND),
         environment: request.env,
         ...(c.secretNames ? { secretNames: c.secretNames } : {}),
         ...(c.secretEnvironment ? { secretEnvironment: c.secretEnvironment } : {}),

@@ -4,6 +4,7 @@
  * before anything runs and refuses one that does not fit up front.
  */
 import type { ExecRequest, RequestCheck } from './ports.ts';
+import { requestCommand } from './remote-engine.ts';
 
 /** RunTask `overrides` limit, in characters, including the JSON formatting of the override structure. */
 export const ECS_OVERRIDE_LIMIT = 8192;
@@ -27,11 +28,14 @@ export function ecsOverrideLength(request: Pick<ExecRequest, 'args' | 'env'>, co
 
 /** Pure: whether `request`, run as `prefix` + its args in container `containerName`, fits into RunTask. */
 export function checkEcsOverride(
-  request: Pick<ExecRequest, 'args' | 'env'>,
+  request: Pick<ExecRequest, 'args' | 'command' | 'env'>,
   prefix: readonly string[],
   containerName: string,
 ): RequestCheck {
-  const overrideLength = ecsOverrideLength({ ...request, args: [...prefix, ...request.args] }, containerName);
+  const overrideLength = ecsOverrideLength(
+    { env: request.env, args: requestCommand(request, prefix) },
+    containerName,
+  );
   return {
     overrideLength,
     problems:

@@ -16,6 +16,11 @@ export interface Log {
 export interface ExecRequest {
   /** Arguments for the `stepback` CLI inside the image, e.g. `['up', '--release', 'v2', '--json']`. */
   args: string[];
+  /**
+   * The whole command line instead of the runner command + `args`: an engine that runs its own program in
+   * the image (Django's `manage.py shell -c`, src/core/remote-engine.ts). `args` is then empty.
+   */
+  command?: string[];
   /** Extra environment for the run (never secrets in plain text: those come from the task definition). */
   env: Record<string, string>;
   release: string;

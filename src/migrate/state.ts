@@ -5,9 +5,10 @@
  * the prepared forms below.
  */
 import pg from 'pg';
+import { STATE_TABLE } from '../core/state-table.ts';
 import type { AppliedMigration } from '../core/status.ts';
 
-export const STATE_TABLE = 'stepback_migrations';
+export { STATE_TABLE };
 export const EVENTS_TABLE = 'stepback_events';
 
 export interface StateNames {

@@ -1,15 +1,18 @@
 /**
- * Forward flow, step "migrate": run `stepback up` once, through whichever executor the team
- * uses (one-off ECS task from the new task definition, CodeBuild build, or the runner itself), and report what
- * it applied. The executor decides success (exit code of the named container); the runner's JSON line says
- * what happened inside.
+ * Forward flow, step "migrate": run the engine's `up` once (stepback's own `stepback up`, or another
+ * engine's program, src/core/remote-engine.ts), through whichever executor the team uses (one-off ECS task
+ * from the new task definition, CodeBuild build, or the runner itself), and report what it applied. The
+ * executor decides success (exit code of the named container); the run's result line says what happened
+ * inside.
  */
 import { ExitCode } from '../core/errors.ts';
 import type { ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
+import type { RemoteEngine } from '../core/remote-engine.ts';
 import type { RunAdoption, RunnerResult } from '../core/run-result.ts';
 import type { StepVerdict } from '../core/step-verdict.ts';
 import { notReported, notReportedText } from './not-reported.ts';
 import { resultErrorText } from './result-text.ts';
+import { stepbackRemote } from './stepback-remote.ts';
 
 export interface MigrateOptions {
   release: string;
@@ -22,6 +25,8 @@ export interface MigrateOptions {
   idempotencyKey: string;
   timeoutMs: number;
   signal?: AbortSignal;
+  /** What runs the migrations in the release's code (default: stepback's own CLI). */
+  engine?: RemoteEngine;
 }
 
 export interface MigrateOutcome {
@@ -46,7 +51,7 @@ export interface MigrateOutcome {
 }
 
 export function upArgs(options: Pick<MigrateOptions, 'release' | 'extraArgs'>): string[] {
-  return ['up', '--release', options.release, ...(options.extraArgs ?? []), '--json'];
+  return stepbackRemote.up(options.release, options.extraArgs ?? []).args ?? [];
 }
 
 export async function migrate(
@@ -54,14 +59,17 @@ export async function migrate(
   options: MigrateOptions,
   log: Log,
 ): Promise<MigrateOutcome> {
+  const engine = options.engine ?? stepbackRemote;
   const where = options.taskDefinitionArn ? ` from ${options.taskDefinitionArn}` : '';
   log.info(`Running migrations for release ${options.release} (${executor.kind})${where}`);
+  const call = engine.up(options.release, options.extraArgs ?? []);
   // The run's own log lines (task logs, build logs, the runner's stderr) fold under one group.
-  const exec = await log.group(`stepback up: release ${options.release} (${executor.kind})`, () =>
+  const exec = await log.group(`${engine.name} up: release ${options.release} (${executor.kind})`, () =>
     executor.run(
       {
-        args: upArgs(options),
-        env: options.env ?? {},
+        args: call.args ?? [],
+        ...(call.command ? { command: call.command } : {}),
+        env: { ...call.env, ...options.env },
         release: options.release,
         ...(options.taskDefinitionArn ? { taskDefinitionArn: options.taskDefinitionArn } : {}),
         idempotencyKey: options.idempotencyKey,
@@ -71,9 +79,8 @@ export async function migrate(
       log,
     ),
   );
-  // The result parser (zod) loads only once there is output to read, not on the way to the first request.
-  const { parseRunnerResult } = await import('./result.ts');
-  return migrateOutcome(exec, parseRunnerResult(exec.stdout), executor.kind);
+  const result = await engine.readRun(exec.stdout, { command: 'up', release: options.release });
+  return migrateOutcome(exec, result, executor.kind);
 }
 
 /** Pure: combine the executor's verdict with the runner's own report (`parseRunnerResult(exec.stdout)`). */

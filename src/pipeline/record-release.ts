@@ -33,7 +33,11 @@ export async function findManifest(
 
 export interface RecordReleaseOptions {
   release: string;
+  /** The engine whose migrations these are (default stepback's). */
+  engine?: string;
   migrations: readonly ManifestMigration[];
+  /** Graph engines: each app's leaf migration. */
+  targets?: Record<string, string>;
   /** The release's source bundle (src/core/source-bundle.ts), stored beside the manifest and named by it. */
   sources?: { bytes: Uint8Array; digest: string };
   image?: string;
@@ -114,7 +118,9 @@ export async function recordRelease(
     release: options.release,
     // Re-recording keeps the original time, so an identical re-run stores byte-identical JSON.
     createdAt: existing ? new Date(existing.createdAt) : options.now,
+    ...(options.engine ? { engine: options.engine } : {}),
     migrations: options.migrations,
+    ...(options.targets ? { targets: options.targets } : {}),
     ...(options.source ? { source: options.source } : {}),
     ...(options.image ? { image: options.image } : {}),
     ...(options.taskDefinitionArn ? { taskDefinitionArn: options.taskDefinitionArn } : {}),

@@ -11,12 +11,13 @@
 import { ExitCode, StepbackError } from '../core/errors.ts';
 import type { ManifestStore } from '../core/manifest-store.ts';
 import type { DeployTarget, ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
-import { DEFAULT_ENGINE, type Manifest, manifestEngine } from '../core/release-manifest.ts';
-import { planRollback, type RollbackPlan, reconcilePlan } from '../core/rollback-plan.ts';
+import { type Manifest, manifestEngine } from '../core/release-manifest.ts';
+import type { DownCall, EngineCall, RemoteEngine } from '../core/remote-engine.ts';
+import type { RollbackPlan } from '../core/rollback-plan.ts';
 import type { DatabaseStatus } from '../core/status.ts';
+import { plannerForManifest } from '../engines/planners.ts';
 import { deploy } from './deploy.ts';
 import { notReported, notReportedText } from './not-reported.ts';
-import { encodePlan, PLAN_ENV } from './plan-transport.ts';
 import { findManifest } from './record-release.ts';
 import { codeReverts, releaseSourcesFromStore } from './release-sources.ts';
 import { resultErrorText } from './result-text.ts';
@@ -31,6 +32,7 @@ import {
   succeeded,
   verificationText,
 } from './rollback-outcome.ts';
+import { stepbackRemote } from './stepback-remote.ts';
 
 export interface RollbackOptions {
   toRelease: string;
@@ -60,6 +62,8 @@ export interface RollbackDeps {
   store: ManifestStore;
   executor: MigrationExecutor;
   target: DeployTarget;
+  /** What runs the status and the downs in the release's code (default: stepback's own CLI). */
+  engine?: RemoteEngine;
 }
 
 /** A step's way of ending the rollback early, with the outcome to report. */
@@ -208,7 +212,7 @@ async function releaseRecords(
     const missing = [foundNewer, foundOlder].flatMap((f) => ('problem' in f ? [f.problem] : []));
     throw new Stop(refused(facts, missing, 'Cannot plan without both release records. Nothing was changed.'));
   }
-  const needs = manifestNeeds(newer, older, deps.executor.runs);
+  const needs = manifestNeeds(newer, older, deps.executor.runs, engineOf(deps).name);
   if (needs.length > 0)
     throw new Stop(
       refused(facts, needs, 'The release records lack what the rollback needs. Nothing was changed.'),
@@ -217,13 +221,18 @@ async function releaseRecords(
 }
 
 /** Pure: what the two records must carry for this rollback to be possible at all. */
-export function manifestNeeds(newer: Manifest, older: Manifest, runs: MigrationExecutor['runs']): string[] {
+export function manifestNeeds(
+  newer: Manifest,
+  older: Manifest,
+  runs: MigrationExecutor['runs'],
+  engine: string,
+): string[] {
   const out: string[] = [];
-  // The executors run stepback's own runner in the image; another engine's rollback goes through the CLI.
+  // The runs speak the engine the rollback was given; records of another engine cannot be read by it.
   for (const m of [newer, older])
-    if (manifestEngine(m) !== DEFAULT_ENGINE)
+    if (manifestEngine(m) !== engine)
       out.push(
-        `release ${m.release} was recorded by the ${manifestEngine(m)} engine, and this rollback flow drives only stepback's own migrations yet: plan with \`stepback plan --from ${newer.release}.json --to ${older.release}.json\`, then run \`stepback --engine ${manifestEngine(m)} down --plan PLAN.json\` with ${newer.release}'s code`,
+        `release ${m.release} was recorded by the ${manifestEngine(m)} engine, but this rollback runs the ${engine} engine: run it with engine ${manifestEngine(m)}`,
       );
   if (!older.taskDefinitionArn)
     out.push(`release ${older.release} has no task definition recorded, so there is nothing to deploy`);
@@ -252,9 +261,10 @@ async function readStatus(
   runIn: RunIn,
   facts: RollbackFacts,
 ): Promise<DatabaseStatus> {
+  const engine = engineOf(deps);
   const statusIn = (image: Manifest, step: string) =>
     log.group('Database status', () =>
-      deps.executor.run(request(options, ['status', '--json'], {}, image, step), log),
+      deps.executor.run(request(options, engine.status(), image, step), log),
     );
   let exec = await statusIn(runIn.image, 'status');
   if (exec.imageUnavailable && !runIn.bundle) {
@@ -262,8 +272,7 @@ async function readStatus(
     await fallBackToOlder(options, deps, log, records, runIn, exec.imageUnavailable, facts);
     exec = await statusIn(runIn.image, 'status-older');
   }
-  // The result parsers (zod) load only once there is output to read.
-  const status = (await import('./result.ts')).parseStatusOutput(exec.stdout);
+  const status = await engine.readStatus(exec.stdout);
   if (status) return status;
   throw new Stop(
     refused(
@@ -288,7 +297,9 @@ async function planReverts(
   log: Log,
   facts: RollbackFacts,
 ): Promise<Planned> {
-  const planned = planRollback({ newer, older, status });
+  // The engine that recorded the releases decides how to go back (a list, or a graph of apps).
+  const planner = plannerForManifest(newer);
+  const planned = planner.plan({ newer, older, status });
   if (!planned.ok)
     throw new Stop(
       refused(
@@ -299,7 +310,7 @@ async function planReverts(
     );
   const plan = planned.plan;
   // The plan lists every revert since `from`; on a resumed rollback some are already done.
-  const reconciled = reconcilePlan(plan, status.applied);
+  const reconciled = planner.reconcile(plan, status.applied);
   const alreadyReverted = reconciled.ok ? reconciled.alreadyReverted : [];
   const toRevert = reconciled.ok ? reconciled.remaining.map((r) => r.name) : plan.revert.map((r) => r.name);
   facts.plan = plan;
@@ -338,10 +349,7 @@ function checkedDownRequest(
   }
   const downRequest = request(
     options,
-    runIn.bundle
-      ? ['down', '--plan', '--sources-from', deps.store.location, '--release', options.toRelease, '--json']
-      : ['down', '--plan', '--release', options.toRelease, '--json'],
-    { [PLAN_ENV]: encodePlan(plan) },
+    engineOf(deps).down(downCall(options, deps, runIn, plan, toRevert)),
     runIn.image,
     runIn.bundle ? 'down-older' : 'down',
   );
@@ -398,7 +406,10 @@ async function runDowns(
       ),
     );
   }
-  const result = (await import('./result.ts')).parseRunnerResult(exec.stdout);
+  const result = await engineOf(deps).readRun(exec.stdout, {
+    command: 'down',
+    call: downCall(options, deps, runIn, plan, planned.toRevert),
+  });
   facts.reverted = result?.reverted ?? [];
   facts.failed = result?.failed ?? null;
   facts.downRunId = exec.id;
@@ -542,18 +553,33 @@ async function fallBackToOlder(
   facts.downsFrom = { ...downsFrom(runIn, deps), reason };
 }
 
-function request(
+function engineOf(deps: RollbackDeps): RemoteEngine {
+  return deps.engine ?? stepbackRemote;
+}
+
+/** What the down run is asked to do: the plan, what is left of it, and where its downs come from. */
+function downCall(
   options: RollbackOptions,
-  args: string[],
-  env: Record<string, string>,
-  image: Manifest,
-  step: string,
-): ExecRequest {
+  deps: RollbackDeps,
+  runIn: RunIn,
+  plan: RollbackPlan,
+  toRevert: readonly string[],
+): DownCall {
+  return {
+    plan,
+    toRevert,
+    toRelease: options.toRelease,
+    ...(runIn.bundle ? { sourcesFrom: deps.store.location } : {}),
+  };
+}
+
+function request(options: RollbackOptions, call: EngineCall, image: Manifest, step: string): ExecRequest {
   // Both runs use the newer release's image (only it knows every applied migration and has their downs),
   // unless it could not be pulled and the older one runs them from the store (fallBackToOlder).
   return {
-    args,
-    env,
+    args: call.args ?? [],
+    ...(call.command ? { command: call.command } : {}),
+    env: call.env,
     release: image.release,
     ...(image.taskDefinitionArn ? { taskDefinitionArn: image.taskDefinitionArn } : {}),
     ...(image.image ? { image: image.image } : {}),

@@ -36,8 +36,21 @@ const DEPLOY_TARGET_INPUTS: Record<string, InputText> = {
   },
 };
 
+/** Which engine's migrations a step handles (inputs.ts engineInputs). */
+const ENGINE_INPUTS: Record<string, InputText> = {
+  engine: {
+    description:
+      "Whose migrations these are: `stepback` (stepback's own files, run by the stepback CLI in the image) or `django` (the project's Django migrations, run through the image's own `manage.py shell -c`; no Node or stepback needed in the image). Must match the engine the releases were recorded with.",
+  },
+  'manage-command': {
+    description:
+      "Engine `django`: how to start the project's manage.py where the run happens (the image's working directory, or this runner's for record-release and executor `runner`), e.g. `/usr/bin/python3 /app/manage.py`. Quotes group words.",
+  },
+};
+
 /** The executor inputs `migrate` and `rollback` share (the rollback runs its downs the same way). */
 const EXECUTOR_INPUTS: Record<string, InputText> = {
+  ...ENGINE_INPUTS,
   executor: {
     description:
       'Where `stepback` runs: `ecs` (a one-off task from the task definition), `codebuild` (a build of codebuild-project) or `runner` (on this runner, which must reach the database).',
@@ -152,6 +165,11 @@ const WORDS: Record<ActionName, { description: string; inputs: Record<string, In
         actionDefault: '${{ github.token }}',
       },
       region: { description: 'AWS region (default: AWS_REGION).' },
+      engine: {
+        description:
+          "Whose migrations these are: `stepback` (the files of migrations-dir, stored with the manifest as the release's source bundle) or `django` (the graph as this checkout's Django loads it, through manage-command: the job needs Python with the app's requirements installed; no source bundle is stored, as Django migrations are code).",
+      },
+      'manage-command': ENGINE_INPUTS['manage-command']!,
     },
   },
   rollback: {

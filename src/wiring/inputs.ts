@@ -9,8 +9,10 @@
 import * as z from 'zod/mini';
 import { UsageError } from '../core/errors.ts';
 import { isReleaseName, quoteName, RELEASE_NAME_RULE } from '../core/names.ts';
+import { DEFAULT_MANAGE_COMMAND } from '../engines/django/defaults.ts';
 import { isToolName, TOOL_NAMES } from '../migrate/adopt/tools.ts';
 import { isStoreUrl, STORE_SCHEMES } from '../stores/registry.ts';
+import { PIPELINE_ENGINES } from './engines.ts';
 import { EXECUTORS, executorPlugin } from './executors/registry.ts';
 
 /** `core.getInput`-shaped: the raw string, '' when not supplied. */
@@ -154,8 +156,15 @@ const storeUrl = (): Field<string> =>
 export const DEPLOY_TARGETS = ['ecs', 'file'] as const;
 export const LAUNCH_TYPES = ['FARGATE', 'EC2', 'EXTERNAL'] as const;
 
+/** Which engine a release's migrations belong to, and how its code is started (wiring/engines.ts). */
+const engineInputs = {
+  engine: oneOf(PIPELINE_ENGINES, PIPELINE_ENGINES[0]),
+  'manage-command': text(DEFAULT_MANAGE_COMMAND),
+};
+
 /** The inputs shared by every action that starts a migration run. */
 const executorInputs = {
+  ...engineInputs,
   executor: oneOf(EXECUTORS, 'ecs'),
   cluster: text(),
   service: text(),
@@ -206,6 +215,7 @@ export const actionInputs = {
     'tag-task-definition': bool(true),
     'github-token': text(),
     region: text(),
+    ...engineInputs,
   },
   rollback: {
     'to-release': release(),

@@ -6,12 +6,12 @@
 import type { Log, MigrationExecutor } from '../core/ports.ts';
 import type { RollbackPlan } from '../core/rollback-plan.ts';
 import { type DeployOutcome, deploy } from '../pipeline/deploy.ts';
-import { loadReleaseSources } from '../pipeline/local/sources.ts';
 import { type MigrateOutcome, migrate } from '../pipeline/migrate.ts';
 import { type RecordReleaseOutcome, recordRelease } from '../pipeline/record-release.ts';
 import { rollback } from '../pipeline/rollback.ts';
 import type { RollbackOutcome } from '../pipeline/rollback-outcome.ts';
 import { makeDeployTarget, makeExecutor, makeTaskDefinitions, openReleaseStore } from './adapters.ts';
+import { type PipelineEngineName, pipelineEngine } from './engines.ts';
 import { deployConfig, executorConfig } from './executor-config.ts';
 import type { ActionInputs } from './inputs.ts';
 
@@ -25,14 +25,37 @@ export interface Context {
 
 const minutes = (n: number) => n * 60_000;
 
+type EngineInputs = {
+  engine: PipelineEngineName;
+  'manage-command': string;
+  'database-url'?: string | undefined;
+};
+
+/**
+ * The engine a step runs, with where stepback itself reaches the database: the database-url input, or, when
+ * the run happens on this machine (executor runner), the environment's DATABASE_URL that the run also uses.
+ */
+async function engineFor(inputs: EngineInputs, executor: MigrationExecutor | undefined, ctx: Context) {
+  const env = ctx.env ?? process.env;
+  const databaseUrl =
+    inputs['database-url'] ?? (executor?.runs === 'checkout' ? env.DATABASE_URL : undefined);
+  return pipelineEngine(inputs.engine).remote({
+    manageCommand: inputs['manage-command'],
+    ...(databaseUrl ? { databaseUrl } : {}),
+    log: ctx.log,
+  });
+}
+
 export async function runMigrate(
   inputs: ActionInputs<'migrate'>,
   ctx: Context,
 ): Promise<{ outcome: MigrateOutcome; executor: MigrationExecutor['kind'] }> {
   const executor = await makeExecutor(executorConfig(inputs));
+  const engine = await engineFor(inputs, executor, ctx);
   const outcome = await migrate(
     executor,
     {
+      engine,
       release: inputs.release,
       ...(inputs['task-definition'] ? { taskDefinitionArn: inputs['task-definition'] } : {}),
       extraArgs: [
@@ -66,15 +89,21 @@ export async function runRecordRelease(
   inputs: ActionInputs<'record-release'>,
   ctx: Context,
 ): Promise<RecordReleaseOutcome> {
-  const { migrations, sources } = await loadReleaseSources(inputs['migrations-dir'], inputs.release);
+  const { migrations, targets, sources } = await pipelineEngine(inputs.engine).readRelease(
+    { manageCommand: inputs['manage-command'], log: ctx.log },
+    inputs['migrations-dir'],
+    inputs.release,
+  );
   const store = await openReleaseStore(inputs.store, inputs['github-token']);
   const taskDefinitionArn = inputs['task-definition'];
   const source = sourceFromEnv(ctx.env);
   return recordRelease(
     {
       release: inputs.release,
+      engine: inputs.engine,
       migrations,
-      sources,
+      ...(targets ? { targets } : {}),
+      ...(sources ? { sources } : {}),
       ...(inputs.image ? { image: inputs.image } : {}),
       ...(taskDefinitionArn ? { taskDefinitionArn } : {}),
       ...(source ? { source } : {}),
@@ -97,6 +126,7 @@ export async function runRollback(
   const store = await openReleaseStore(inputs.store, inputs['github-token']);
   const executor = await makeExecutor(executorConfig(inputs));
   const target = await makeDeployTarget(deployConfig(inputs));
+  const engine = await engineFor(inputs, executor, ctx);
   return rollback(
     {
       toRelease: inputs['to-release'],
@@ -110,7 +140,7 @@ export async function runRollback(
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       ...(onPlan ? { onPlan } : {}),
     },
-    { store, executor, target },
+    { store, executor, target, engine },
     ctx.log,
   );
 }

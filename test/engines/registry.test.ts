@@ -10,6 +10,7 @@ import { PLANNER_NAMES } from '../../src/engines/planners.ts';
 import { READER_NAMES } from '../../src/engines/readers.ts';
 import { ENGINE_NAMES, loadEngine } from '../../src/engines/registry.ts';
 import { REHEARSER_NAMES } from '../../src/rehearse/engines.ts';
+import { PIPELINE_ENGINES } from '../../src/wiring/engines.ts';
 
 function dirWith(config?: unknown): string {
   const dir = mkdtempSync(join(tmpdir(), 'stepback-engine-'));
@@ -23,6 +24,8 @@ describe('engine registries', () => {
     expect(READER_NAMES).toEqual(ENGINE_NAMES);
     expect(PLANNER_NAMES).toEqual(ENGINE_NAMES);
     expect(REHEARSER_NAMES).toEqual(ENGINE_NAMES);
+    // The engines a pipeline step (the actions, `stepback pipeline`) runs in a release's code.
+    expect(PIPELINE_ENGINES).toEqual(ENGINE_NAMES);
   });
 
   it('name where an unknown engine came from and which exist', async () => {

@@ -97,7 +97,7 @@ describe('rollback', () => {
     expect(outcome.message).toContain('schema matches release v1');
   });
 
-  it('refuses release records of another engine (Django) before running anything in the image', async () => {
+  it('refuses release records of another engine than the one it runs (Django) before running anything in the image', async () => {
     const { deps, executor, target } = setup();
     const djangoV2 = { ...v2, engine: 'django' };
     deps.store.manifests.set('v2', djangoV2);
@@ -105,9 +105,7 @@ describe('rollback', () => {
     expect(outcome.status).toBe('refused');
     expect(outcome.exitCode).toBe(3);
     expect(outcome.reasons).toEqual([
-      expect.stringMatching(
-        /^release v2 was recorded by the django engine.*stepback --engine django down --plan/,
-      ),
+      'release v2 was recorded by the django engine, but this rollback runs the stepback engine: run it with engine django',
     ]);
     expect(executor.requests).toEqual([]);
     expect(target.deploys).toEqual([]);

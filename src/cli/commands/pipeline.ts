@@ -19,9 +19,11 @@ import { dirFromEnv } from '../output.ts';
 
 type Step = 'migrate' | 'record-release' | 'rollback' | 'deploy';
 const STEPS: Step[] = ['migrate', 'record-release', 'rollback', 'deploy'];
-/** Inputs that the program's global options already carry (`--database-url`, `--dir`). */
+/** Inputs that the program's global options already carry (`--database-url`, `--engine`, …). */
 const FROM_GLOBALS: Record<string, { global: string; env: string }> = {
   'database-url': { global: 'databaseUrl', env: 'DATABASE_URL' },
+  engine: { global: 'engine', env: 'STEPBACK_ENGINE' },
+  'manage-command': { global: 'manageCommand', env: 'STEPBACK_MANAGE_COMMAND' },
 };
 
 /** Inputs whose environment variable is a setting every command shares, under that setting's one name. */

@@ -7,96 +7,25 @@
  * reach the database (--database-url / DATABASE_URL), the schema equals the fingerprint recorded for it.
  */
 import { describeError, ExitCode, RefusedError, StepbackError, UsageError } from '../../core/errors.ts';
-import { appliedNodes, reconcileGraphPlan } from '../../core/graph-plan.ts';
+import { reconcileGraphPlan } from '../../core/graph-plan.ts';
 import { redactSecrets } from '../../core/redact.ts';
 import type { RollbackPlan } from '../../core/rollback-plan.ts';
-import { type AppliedMigration, type DatabaseStatus, STATUS_FORMAT } from '../../core/status.ts';
 import { connect, disconnect } from '../../migrate/connect.ts';
-import { RESULT_FORMAT, type RunResult } from '../../migrate/result.ts';
+import type { RunResult } from '../../migrate/result.ts';
 import { STATE_TABLE } from '../../migrate/state.ts';
 import { systemClock } from '../../system/clock.ts';
 import type { Engine, EngineOptions } from '../engine.ts';
-import { type DjangoGraph, type DjangoRow, type ProgramResult, runProgram } from './manage.ts';
+import { statusFromGraph } from './graph-status.ts';
+import { type DjangoGraph, type DjangoRow, runProgram } from './manage.ts';
+import { baseResult, fill, partialDownError, stateProof, stateProofError } from './results.ts';
 import { DJANGO_ENGINE, type DjangoSettings, djangoSettings } from './settings.ts';
 
-/** django_migrations against the graph, in the status document every engine reports. */
-export function statusFromGraph(
-  schema: string,
-  graph: DjangoGraph,
-  rows: readonly DjangoRow[],
-): DatabaseStatus {
-  const byName = new Map(graph.nodes.map((n) => [n.name, n]));
-  const replaced = new Set(graph.nodes.flatMap((n) => n.replaces));
-  const squashes = Object.fromEntries(graph.nodes.map((n) => [n.name, n.replaces]));
-  const applied = appliedNodes(
-    graph.nodes.map((n) => n.name),
-    squashes,
-    new Set(rows.map((r) => r.name)),
-  );
-  return {
-    format: STATUS_FORMAT,
-    engine: DJANGO_ENGINE,
-    schema,
-    applied: rows.map((r, i): AppliedMigration => {
-      const node = byName.get(r.name);
-      const reversible = node ? node.irreversible.length === 0 : false;
-      return {
-        name: r.name,
-        order: i + 1,
-        // Django records no checksum of what it applied.
-        checksum: '',
-        downChecksum: null,
-        reversible,
-        transactional: node?.atomic ?? true,
-        release: null,
-        runId: null,
-        actor: null,
-        runnerVersion: 'django',
-        appliedAt: r.appliedAt,
-        durationMs: 0,
-      };
-    }),
-    pending: graph.nodes.filter((n) => !applied.has(n.name)).map((n) => n.name),
-    unknownApplied: rows
-      .filter((r) => !byName.has(r.name) && !replaced.has(r.name))
-      .map((r) => ({ name: r.name, release: null })),
-    drifted: [],
-    outOfOrder: [],
-  };
-}
+export { statusFromGraph } from './graph-status.ts';
 
 type Settings = DjangoSettings;
 
 function lockRequest(opts: EngineOptions, s: Settings) {
   return { schema: s.schema, table: STATE_TABLE, lockTimeoutMs: opts.lockTimeoutMs ?? 300_000 };
-}
-
-function baseResult(command: 'up' | 'down', s: Settings): RunResult {
-  return {
-    format: RESULT_FORMAT,
-    command,
-    ok: true,
-    exitCode: ExitCode.ok,
-    release: s.release,
-    runId: s.runId,
-    applied: [],
-    reverted: [],
-    failed: null,
-    error: null,
-  };
-}
-
-/** The program's run result in the result document; a failure names the migration it stopped at. */
-function fill(result: RunResult, run: ProgramResult, s: Settings): void {
-  const done = run.done ?? [];
-  if (result.command === 'up') result.applied = done;
-  else result.reverted = done;
-  if (!run.ok) {
-    result.ok = false;
-    result.exitCode = (run.exitCode ?? ExitCode.migrationFailed) as RunResult['exitCode'];
-    result.error = redactSecrets(run.error ?? 'the Django program failed', s.secrets);
-    if (run.failed) result.failed = { name: run.failed, message: result.error };
-  }
 }
 
 function failWith(result: RunResult, error: unknown, s: Settings): RunResult {
@@ -134,19 +63,6 @@ async function readGraphAndRows(s: Settings): Promise<{ graph: DjangoGraph; rows
       ExitCode.migrationFailed,
     );
   return { graph: r.graph, rows: r.applied ?? [] };
-}
-
-function planNodes(plan: RollbackPlan, rows: readonly DjangoRow[]): Set<string> {
-  return appliedNodes(
-    [...plan.keep, ...plan.revert.map((r) => r.name)],
-    plan.squashes ?? {},
-    new Set(rows.map((r) => r.name)),
-  );
-}
-
-function stillToRevert(plan: RollbackPlan, rows: readonly DjangoRow[]): string[] {
-  const nodes = planNodes(plan, rows);
-  return plan.revert.filter((r) => nodes.has(r.name)).map((r) => r.name);
 }
 
 async function down(opts: EngineOptions & { plan?: RollbackPlan; to?: string }): Promise<RunResult> {
@@ -197,27 +113,16 @@ async function down(opts: EngineOptions & { plan?: RollbackPlan; to?: string }):
         },
         s.run,
       );
-      fill(result, run, s);
+      fill(result, run, s.secrets);
       if (run.applied) rows = run.applied;
       if (!result.ok) {
         // Django commits each migration: say what the database holds now, as read back, never a guess.
-        if (run.applied) {
-          const left = stillToRevert(plan, run.applied);
-          result.error = `${result.error}\ndjango_migrations, read back, has ${run.applied.length} row(s); still to revert: ${left.join(', ') || 'nothing'}; run the same plan again to resume`;
-        } else
-          result.error = `${result.error}\ndjango_migrations could not be read back; check \`stepback status --engine django\` before running the plan again`;
+        result.error = partialDownError(result.error, plan, run);
         return result;
       }
     }
     // The state proof: django_migrations, read back, is exactly the older release's set.
-    const nodes = appliedNodes(
-      [...plan.keep, ...plan.revert.map((r) => r.name)],
-      plan.squashes ?? {},
-      new Set(rows.map((r) => r.name)),
-    );
-    const stillApplied = plan.revert.filter((r) => nodes.has(r.name)).map((r) => r.name);
-    const missing = plan.keep.filter((n) => !nodes.has(n));
-    const state = { matches: stillApplied.length === 0 && missing.length === 0, stillApplied, missing };
+    const state = stateProof(plan, rows);
     const schema = await withDatabase(s, async (client) => {
       const { verifyReleaseFingerprint } = await import('../../schema/record.ts');
       return verifyReleaseFingerprint(client, { schema: s.schema, release: plan.to.release });
@@ -232,7 +137,7 @@ async function down(opts: EngineOptions & { plan?: RollbackPlan; to?: string }):
     if (!state.matches) {
       result.ok = false;
       result.exitCode = ExitCode.migrationFailed;
-      result.error = `after the run django_migrations is not ${plan.to.release}'s set: still applied ${stillApplied.join(', ') || '-'}, missing ${missing.join(', ') || '-'}`;
+      result.error = stateProofError(plan, state);
     } else s.log(`django_migrations matches release ${plan.to.release}`);
     if (schema && 'matches' in schema)
       s.log(
@@ -271,7 +176,7 @@ export const djangoEngine: Engine = {
           },
         );
       const run = await runProgram({ op: 'up', ...lockRequest(opts, s) }, s.run);
-      fill(result, run, s);
+      fill(result, run, s.secrets);
       if (result.ok && result.applied.length === 0) s.log('nothing to apply: the database is up to date');
       if (result.ok && s.release) {
         const release = s.release;

@@ -8,7 +8,7 @@ import { ExitCode, StepbackError, UsageError } from '../../core/errors.ts';
 import { redactSecrets } from '../../core/redact.ts';
 import { DJANGO_PROGRAM, RESULT_PREFIX } from './program.ts';
 
-export const DEFAULT_MANAGE_COMMAND = 'python3 manage.py';
+export { DEFAULT_MANAGE_COMMAND } from './defaults.ts';
 
 /** `python3 "my dir/manage.py"` → argv; single or double quotes group, no other shell syntax. */
 export function splitCommand(line: string): string[] {

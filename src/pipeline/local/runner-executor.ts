@@ -7,6 +7,7 @@
 import { spawn } from 'node:child_process';
 import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../../core/ports.ts';
 import { passwordOf, redactSecrets } from '../../core/redact.ts';
+import { requestCommand } from '../../core/remote-engine.ts';
 
 export interface RunnerExecutorOptions {
   /** Program and leading arguments, e.g. `[process.execPath, '/app/dist/cli.js']`. */
@@ -39,9 +40,9 @@ export class RunnerExecutor implements MigrationExecutor {
     };
     const secrets = [passwordOf(env.DATABASE_URL), env.PGPASSWORD, ...(this.options.secrets ?? [])];
     const mask = (text: string) => redactSecrets(text, secrets);
-    const [program, ...lead] = this.options.command as [string, ...string[]];
+    const [program, ...rest] = requestCommand(request, this.options.command) as [string, ...string[]];
     return new Promise<ExecResult>((resolve) => {
-      const child = spawn(program, [...lead, ...request.args], {
+      const child = spawn(program, rest, {
         cwd: this.options.cwd ?? process.cwd(),
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
