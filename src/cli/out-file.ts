@@ -18,7 +18,7 @@ export function checkOutFile(out: string, flag = '--out'): void {
 }
 
 /** Writes `text` to `out` whole or not at all (a reader never sees half a document). */
-export function writeOutFile(out: string, text: string, flag = '--out'): void {
+export function writeOutFile(out: string, text: string | Uint8Array, flag = '--out'): void {
   checkOutFile(out, flag);
   const temp = `${out}.${process.pid}.tmp`;
   try {
