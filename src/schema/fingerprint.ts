@@ -1,23 +1,28 @@
 /**
- * The schema fingerprint (how a rollback and a rehearsal prove the schema is what it was): what the migrations made of the database —
- * tables, columns, constraints, indexes, views, functions, sequences, enums, domains, triggers, extensions —
- * as a canonical, sorted, JSON-able object. Two databases built by the same migrations give equal
- * fingerprints; comparing them lives in src/core/schema-diff.ts (pure).
+ * The schema fingerprint (how a rollback and a rehearsal prove the schema is what it was): what the migrations
+ * made of the database — schemas, tables, columns, constraints, indexes, views, sequences, functions, types,
+ * triggers, policies, rules, extended statistics, operators, text search configurations, publications, event
+ * triggers, casts, extensions, with owners, grants, default privileges and comments — as a canonical, sorted,
+ * JSON-able object (`stepback/schema@2`). Two databases built by the same migrations give equal fingerprints,
+ * even when different roles ran them; comparing them lives in src/core/schema-diff.ts (pure).
  *
- * One catalog query (a single statement, so one consistent snapshot and one round trip). Objects are keyed
- * by qualified name so the comparison never depends on catalog order or OIDs. stepback's own tables (and
- * everything hanging off them) are left out: they change on every apply by design.
+ * One catalog query (src/schema/catalog-sql.ts; one statement, so one consistent snapshot), between a round
+ * trip that reads the server's version and switches JIT off and one that switches it back (see prepareSession). Objects are keyed by qualified name so
+ * the comparison never depends on catalog order or OIDs. stepback's own tables (and everything hanging off
+ * them) are left out: they change on every apply by design.
  */
 import type pg from 'pg';
 import { checksumOf } from '../core/checksum.ts';
 import type {
+  Access,
   ColumnFingerprint,
   FunctionFingerprint,
+  Privileges,
   SchemaFingerprint,
-  SequenceFingerprint,
   TableFingerprint,
 } from '../core/schema-diff.ts';
 import { canonicalize, SCHEMA_FINGERPRINT_FORMAT } from '../core/schema-diff.ts';
+import { type CatalogRow, catalogSql } from './catalog-sql.ts';
 
 /** stepback's own bookkeeping tables, never part of a user's schema. */
 export const STEPBACK_TABLES: readonly string[] = [
@@ -42,168 +47,6 @@ export interface FingerprintOptions {
    * (PgBouncer, RDS Proxy pinning) handle named statements badly on production connections.
    */
   prepared?: boolean;
-}
-
-// $1 = schema names or null for all user schemas, $2 = excluded table names.
-// `rel` is every relation in scope that is not an excluded table, not owned by an extension and not
-// hanging off an excluded table (its indexes, owned sequences, toast).
-const CATALOG_SQL = `
-with ns as (
-  select n.oid, n.nspname from pg_namespace n
-  where case when $1::text[] is null
-    then n.nspname !~ '^pg_' and n.nspname <> 'information_schema'
-    else n.nspname = any($1::text[]) end
-),
-ext_objects as (
-  select objid, classid from pg_depend where deptype = 'e'
-),
-excluded as (
-  select c.oid from pg_class c join ns on ns.oid = c.relnamespace
-  where c.relkind in ('r','p') and c.relname = any($2::text[])
-),
-rel as (
-  select c.oid, c.relname, c.relkind, ns.nspname
-  from pg_class c join ns on ns.oid = c.relnamespace
-  where c.oid not in (select oid from excluded)
-    and c.oid not in (select objid from ext_objects where classid = 'pg_class'::regclass)
-    and not exists (
-      select 1 from pg_depend d
-      where d.classid = 'pg_class'::regclass and d.objid = c.oid
-        and d.refclassid = 'pg_class'::regclass and d.refobjid in (select oid from excluded))
-    and not exists (select 1 from pg_index i where i.indexrelid = c.oid and i.indrelid in (select oid from excluded))
-)
-select
-  (select coalesce(json_agg(nspname order by nspname), '[]') from ns) as schemas,
-  (select coalesce(json_agg(json_build_object(
-      'schema', r.nspname, 'name', r.relname, 'kind', r.relkind::text,
-      'rls', c.relrowsecurity) order by r.nspname, r.relname), '[]')
-    from rel r join pg_class c on c.oid = r.oid where r.relkind in ('r','p','f')) as tables,
-  (select coalesce(json_agg(json_build_object(
-      'schema', r.nspname, 'table', r.relname, 'name', a.attname,
-      'type', format_type(a.atttypid, a.atttypmod),
-      'notNull', a.attnotnull,
-      'default', pg_get_expr(ad.adbin, ad.adrelid),
-      'identity', nullif(a.attidentity::text, ''),
-      'generated', nullif(a.attgenerated::text, ''),
-      'collation', case when a.attcollation <> t.typcollation then co.collname end,
-      'attnum', a.attnum) order by r.nspname, r.relname, a.attnum), '[]')
-    from rel r
-    join pg_attribute a on a.attrelid = r.oid and a.attnum > 0 and not a.attisdropped
-    join pg_type t on t.oid = a.atttypid
-    left join pg_attrdef ad on ad.adrelid = a.attrelid and ad.adnum = a.attnum
-    left join pg_collation co on co.oid = a.attcollation
-    where r.relkind in ('r','p','f')) as columns,
-  (select coalesce(json_agg(json_build_object(
-      'schema', r.nspname, 'table', r.relname, 'name', k.conname, 'type', k.contype::text,
-      'definition', pg_get_constraintdef(k.oid, true)) order by r.nspname, r.relname, k.conname), '[]')
-    from rel r join pg_constraint k on k.conrelid = r.oid) as constraints,
-  (select coalesce(json_agg(json_build_object(
-      'schema', ir.nspname, 'name', ir.relname, 'table', tr.relname,
-      -- An invalid index (an unfinished CREATE INDEX CONCURRENTLY) is not the index its definition says.
-      'definition', pg_get_indexdef(i.indexrelid)
-        || case when i.indisvalid then '' else ' -- INVALID (an unfinished CREATE INDEX CONCURRENTLY)' end)
-      order by ir.nspname, ir.relname), '[]')
-    from pg_index i
-    join rel ir on ir.oid = i.indexrelid
-    join rel tr on tr.oid = i.indrelid
-    -- Indexes that back a primary key, unique or exclusion constraint are compared as that constraint.
-    where not exists (select 1 from pg_constraint k where k.conindid = i.indexrelid and k.contype in ('p','u','x')))
-    as indexes,
-  (select coalesce(json_agg(json_build_object(
-      'schema', r.nspname, 'name', r.relname, 'kind', r.relkind::text,
-      'definition', pg_get_viewdef(r.oid, true)) order by r.nspname, r.relname), '[]')
-    from rel r where r.relkind in ('v','m')) as views,
-  (select coalesce(json_agg(json_build_object(
-      'schema', r.nspname, 'name', r.relname,
-      'type', format_type(s.seqtypid, null), 'start', s.seqstart::text, 'increment', s.seqincrement::text,
-      'min', s.seqmin::text, 'max', s.seqmax::text, 'cycle', s.seqcycle, 'cache', s.seqcache::text,
-      'ownedBy', (select tc.relname || '.' || ta.attname from pg_depend d
-        join pg_class tc on tc.oid = d.refobjid
-        join pg_attribute ta on ta.attrelid = d.refobjid and ta.attnum = d.refobjsubid
-        where d.classid = 'pg_class'::regclass and d.objid = r.oid and d.deptype = 'a' limit 1))
-      order by r.nspname, r.relname), '[]')
-    from rel r join pg_sequence s on s.seqrelid = r.oid
-    -- Identity sequences are part of their column (compared there).
-    where not exists (select 1 from pg_depend d where d.classid = 'pg_class'::regclass and d.objid = r.oid
-      and d.deptype = 'i')) as sequences,
-  (select coalesce(json_agg(json_build_object(
-      'schema', ns.nspname, 'name', p.proname,
-      'args', pg_get_function_identity_arguments(p.oid),
-      'kind', p.prokind::text,
-      'returns', case when p.prokind in ('f','w') then pg_get_function_result(p.oid) end,
-      'language', l.lanname, 'volatility', p.provolatile::text, 'strict', p.proisstrict,
-      'securityDefiner', p.prosecdef, 'config', p.proconfig,
-      'source', p.prosrc) order by ns.nspname, p.proname, pg_get_function_identity_arguments(p.oid)), '[]')
-    from pg_proc p join ns on ns.oid = p.pronamespace join pg_language l on l.oid = p.prolang
-    where p.oid not in (select objid from ext_objects where classid = 'pg_proc'::regclass)) as functions,
-  (select coalesce(json_agg(json_build_object(
-      'schema', ns.nspname, 'name', t.typname,
-      'values', (select coalesce(json_agg(e.enumlabel order by e.enumsortorder), '[]')
-        from pg_enum e where e.enumtypid = t.oid)) order by ns.nspname, t.typname), '[]')
-    from pg_type t join ns on ns.oid = t.typnamespace
-    where t.typtype = 'e' and t.oid not in (select objid from ext_objects where classid = 'pg_type'::regclass))
-    as enums,
-  (select coalesce(json_agg(json_build_object(
-      'schema', ns.nspname, 'name', t.typname,
-      'type', format_type(t.typbasetype, t.typtypmod), 'notNull', t.typnotnull, 'default', t.typdefault,
-      'constraints', (select coalesce(json_agg(pg_get_constraintdef(k.oid, true) order by k.conname), '[]')
-        from pg_constraint k where k.contypid = t.oid)) order by ns.nspname, t.typname), '[]')
-    from pg_type t join ns on ns.oid = t.typnamespace
-    where t.typtype = 'd' and t.oid not in (select objid from ext_objects where classid = 'pg_type'::regclass))
-    as domains,
-  (select coalesce(json_agg(json_build_object(
-      'schema', r.nspname, 'table', r.relname, 'name', g.tgname,
-      'definition', pg_get_triggerdef(g.oid, true), 'enabled', g.tgenabled::text)
-      order by r.nspname, r.relname, g.tgname), '[]')
-    from rel r join pg_trigger g on g.tgrelid = r.oid where not g.tgisinternal) as triggers,
-  (select coalesce(json_agg(json_build_object('name', x.extname, 'version', x.extversion, 'schema', ns.nspname)
-      order by x.extname), '[]')
-    from pg_extension x join ns on ns.oid = x.extnamespace where x.extname <> 'plpgsql') as extensions
-`;
-
-interface CatalogRow {
-  schemas: string[];
-  tables: { schema: string; name: string; kind: string; rls: boolean }[];
-  columns: {
-    schema: string;
-    table: string;
-    name: string;
-    type: string;
-    notNull: boolean;
-    default: string | null;
-    identity: string | null;
-    generated: string | null;
-    collation: string | null;
-    attnum: number;
-  }[];
-  constraints: { schema: string; table: string; name: string; type: string; definition: string }[];
-  indexes: { schema: string; name: string; table: string; definition: string }[];
-  views: { schema: string; name: string; kind: string; definition: string }[];
-  sequences: (SequenceFingerprint & { schema: string; name: string })[];
-  functions: {
-    schema: string;
-    name: string;
-    args: string;
-    kind: string;
-    returns: string | null;
-    language: string;
-    volatility: string;
-    strict: boolean;
-    securityDefiner: boolean;
-    config: string[] | null;
-    source: string | null;
-  }[];
-  enums: { schema: string; name: string; values: string[] }[];
-  domains: {
-    schema: string;
-    name: string;
-    type: string;
-    notNull: boolean;
-    default: string | null;
-    constraints: string[];
-  }[];
-  triggers: { schema: string; table: string; name: string; definition: string; enabled: string }[];
-  extensions: { name: string; version: string; schema: string }[];
 }
 
 const TABLE_KINDS: Record<string, TableFingerprint['kind']> = {
@@ -231,8 +74,56 @@ const VOLATILITY: Record<string, FunctionFingerprint['volatility']> = {
   s: 'stable',
   v: 'volatile',
 };
+const PARALLEL: Record<string, NonNullable<FunctionFingerprint['parallel']>> = {
+  s: 'safe',
+  r: 'restricted',
+  u: 'unsafe',
+};
+const FIRING: Record<string, 'origin' | 'replica' | 'always' | 'disabled'> = {
+  O: 'origin',
+  D: 'disabled',
+  R: 'replica',
+  A: 'always',
+};
+const STORAGE: Record<string, NonNullable<ColumnFingerprint['storage']>> = {
+  p: 'plain',
+  e: 'external',
+  x: 'extended',
+  m: 'main',
+};
+const POLICY_COMMANDS: Record<string, 'all' | 'select' | 'insert' | 'update' | 'delete'> = {
+  '*': 'all',
+  r: 'select',
+  a: 'insert',
+  w: 'update',
+  d: 'delete',
+};
+const DEFAULT_ACL_OBJECTS: Record<string, string> = {
+  r: 'tables',
+  S: 'sequences',
+  f: 'functions',
+  T: 'types',
+  n: 'schemas',
+};
+const CAST_CONTEXTS: Record<string, 'explicit' | 'assignment' | 'implicit'> = {
+  e: 'explicit',
+  a: 'assignment',
+  i: 'implicit',
+};
 
 const q = (schema: string, name: string) => `${schema}.${name}`;
+
+/**
+ * The server's version, and JIT switched off for the catalog statement: its plan is costed high enough (dozens of
+ * subplans) that PostgreSQL would JIT-compile it, which takes seconds for a query that runs in tens of
+ * milliseconds. The connection's own setting is put back afterwards (and a failed transaction undoes it anyway).
+ */
+async function prepareSession(client: pg.ClientBase): Promise<{ version: number; jit: string | null }> {
+  const { rows } = await client.query<{ v: string; jit: string | null }>(
+    "select current_setting('server_version_num') as v, current_setting('jit', true) as jit, set_config('jit', 'off', false)",
+  );
+  return { version: Number(rows[0]?.v ?? 0), jit: rows[0]?.jit ?? null };
+}
 
 /** Read the catalog of `schemas` (default: all user schemas) into a canonical fingerprint. */
 export async function fingerprintSchema(
@@ -242,27 +133,71 @@ export async function fingerprintSchema(
   const excluded = [...STEPBACK_TABLES, ...(options.excludeTables ?? [])];
   const schemas = options.schemas && options.schemas.length > 0 ? [...options.schemas] : null;
   const values = [schemas, excluded];
-  const result = await client.query<CatalogRow>(
-    options.prepared
-      ? { name: 'stepback-schema-fingerprint-1', text: CATALOG_SQL, values }
-      : { text: CATALOG_SQL, values },
-  );
+  const { version, jit } = await prepareSession(client);
+  const text = catalogSql(version);
+  let result: pg.QueryResult<CatalogRow>;
+  try {
+    result = await client.query<CatalogRow>(
+      options.prepared
+        ? { name: `stepback-schema-fingerprint-2-${Math.floor(version / 10000)}`, text, values }
+        : { text, values },
+    );
+  } finally {
+    if (jit !== null && jit !== 'off')
+      await client.query("select set_config('jit', $1, false)", [jit]).catch(() => {});
+  }
   const row = result.rows[0];
   if (!row) throw new Error('the catalog query returned no row');
-  if (options.stateSchema && schemas === null)
-    row.schemas = row.schemas.filter((s) => s !== options.stateSchema);
-  return buildFingerprint(row, schemas === null);
+  return buildFingerprint(row, schemas === null, options.stateSchema);
 }
 
-function buildFingerprint(row: CatalogRow, allUserSchemas: boolean): SchemaFingerprint {
+/** Owner, grants and comment, each only when there is one. */
+function access(o: { owner?: string; privileges?: Privileges; comment?: string | null }): Access {
+  const out: Access = {};
+  if (o.owner !== undefined) out.owner = o.owner;
+  if (o.privileges !== undefined) out.privileges = o.privileges;
+  if (o.comment != null) out.comment = o.comment;
+  return out;
+}
+
+/**
+ * Storage parameters, sorted; undefined when there are none. Parameters named `pg_…` are ones a server keeps
+ * for itself (some builds stamp every column with one), not anything a migration set.
+ */
+function sorted(options: string[] | null | undefined): string[] | undefined {
+  const own = (options ?? []).filter((o) => !o.startsWith('pg_'));
+  return own.length > 0 ? own.sort() : undefined;
+}
+
+function buildFingerprint(row: CatalogRow, allUserSchemas: boolean, stateSchema?: string): SchemaFingerprint {
+  // The schema holding stepback's own tables is not listed as one of the user's (it exists because of
+  // stepback), nor are its owner and grants compared, unless it is public (which every database has).
+  const listed = row.schemas.filter((s) => !(allUserSchemas && stateSchema && s.name === stateSchema));
+  const accessOf = row.schemas.filter(
+    (s) => !(stateSchema && stateSchema !== 'public' && s.name === stateSchema),
+  );
   const tables: Record<string, TableFingerprint> = {};
   for (const t of row.tables) {
-    tables[q(t.schema, t.name)] = {
+    const table: TableFingerprint = {
       kind: TABLE_KINDS[t.kind] ?? 'table',
       rowLevelSecurity: t.rls,
       columns: {},
       constraints: {},
+      ...access(t),
     };
+    if (t.forceRls) table.forceRowLevelSecurity = true;
+    if (t.persistence === 'u') table.unlogged = true;
+    const options = sorted(t.options);
+    if (options) table.options = options;
+    table.replicaIdentity = 'default';
+    if (t.replicaIdentity === 'n') table.replicaIdentity = 'nothing';
+    else if (t.replicaIdentity === 'f') table.replicaIdentity = 'full';
+    else if (t.replicaIdentity === 'i') table.replicaIdentity = `index ${t.replicaIndex ?? '?'}`;
+    if (t.partitionKey) table.partitionKey = t.partitionKey;
+    if (t.partitionOf) table.partitionOf = t.partitionOf;
+    if (t.inherits && t.inherits.length > 0) table.inherits = t.inherits;
+    if (t.accessMethod && t.accessMethod !== 'heap') table.accessMethod = t.accessMethod;
+    tables[q(t.schema, t.name)] = table;
   }
   const positions = new Map<string, number>();
   for (const c of row.columns) {
@@ -281,29 +216,32 @@ function buildFingerprint(row: CatalogRow, allUserSchemas: boolean): SchemaFinge
     if (c.identity) column.identity = c.identity === 'a' ? 'always' : 'by default';
     if (c.generated) column.generated = 'stored';
     if (c.collation) column.collation = c.collation;
+    if (c.identityOptions) column.identityOptions = c.identityOptions;
+    if (c.storage) column.storage = STORAGE[c.storage] ?? 'extended';
+    if (c.compression)
+      column.compression = c.compression === 'l' ? 'lz4' : c.compression === 'p' ? 'pglz' : c.compression;
+    if (c.statistics !== null) column.statistics = c.statistics;
+    const options = sorted(c.options);
+    if (options) column.options = options;
+    if (c.privileges && Object.keys(c.privileges).length > 0) column.privileges = c.privileges;
+    if (c.comment !== null) column.comment = c.comment;
     table.columns[c.name] = column;
   }
   for (const k of row.constraints) {
     const table = tables[q(k.schema, k.table)];
     if (!table) continue;
-    table.constraints[k.name] = { type: CONSTRAINT_KINDS[k.type] ?? k.type, definition: k.definition };
-  }
-  const sequences: Record<string, SequenceFingerprint> = {};
-  for (const s of row.sequences) {
-    sequences[q(s.schema, s.name)] = {
-      type: s.type,
-      start: s.start,
-      increment: s.increment,
-      min: s.min,
-      max: s.max,
-      cycle: s.cycle,
-      cache: s.cache,
-      ownedBy: s.ownedBy,
+    const constraint: TableFingerprint['constraints'][string] = {
+      type: CONSTRAINT_KINDS[k.type] ?? k.type,
+      definition: k.definition,
     };
+    const options = sorted(k.indexOptions);
+    if (options) constraint.indexOptions = options;
+    if (k.comment !== null) constraint.comment = k.comment;
+    table.constraints[k.name] = constraint;
   }
   const functions: Record<string, FunctionFingerprint> = {};
   for (const f of row.functions) {
-    functions[`${q(f.schema, f.name)}(${f.args})`] = {
+    const fn: FunctionFingerprint = {
       kind: FUNCTION_KINDS[f.kind] ?? 'function',
       returns: f.returns,
       language: f.language,
@@ -313,38 +251,175 @@ function buildFingerprint(row: CatalogRow, allUserSchemas: boolean): SchemaFinge
       config: f.config ?? [],
       // A hash keeps the fingerprint small; the diff only needs to know that the body changed.
       bodyHash: checksumOf(f.source ?? ''),
+      arguments: f.arguments,
+      parallel: PARALLEL[f.parallel] ?? 'unsafe',
+      leakproof: f.leakproof,
+      cost: f.cost,
+      rows: f.rows,
+      ...access(f),
     };
+    if (f.sqlBody !== null) fn.sqlBodyHash = checksumOf(f.sqlBody);
+    if (f.aggregate !== null) fn.aggregate = f.aggregate;
+    functions[`${q(f.schema, f.name)}(${f.args})`] = fn;
   }
+  const byName = <T extends { schema: string; name: string }, U>(rows: T[], fn: (r: T) => U) =>
+    Object.fromEntries(rows.map((r) => [q(r.schema, r.name), fn(r)]));
+  const byTable = <T extends { schema: string; table: string; name: string }, U>(
+    rows: T[],
+    fn: (r: T) => U,
+  ) => Object.fromEntries(rows.map((r) => [q(q(r.schema, r.table), r.name), fn(r)]));
+  const withComment = <T extends object>(value: T, comment: string | null): T =>
+    comment === null ? value : { ...value, comment };
+
   const fingerprint: SchemaFingerprint = {
     format: SCHEMA_FINGERPRINT_FORMAT,
     scope: allUserSchemas ? 'all-user-schemas' : 'listed-schemas',
-    schemas: row.schemas,
+    schemas: listed.map((s) => s.name),
+    schemaAccess: Object.fromEntries(accessOf.map((s) => [s.name, access(s)])),
+    defaultPrivileges: Object.fromEntries(
+      row.default_privileges.map((d) => [
+        `for ${d.role}${d.schema === null ? '' : ` in schema ${d.schema}`} on ${DEFAULT_ACL_OBJECTS[d.objtype] ?? d.objtype}`,
+        d.privileges,
+      ]),
+    ),
     tables,
-    indexes: Object.fromEntries(
-      row.indexes.map((i) => [
-        q(i.schema, i.name),
-        { table: q(i.schema, i.table), definition: i.definition },
-      ]),
+    indexes: byName(row.indexes, (i) =>
+      withComment({ table: q(i.schema, i.table), definition: i.definition }, i.comment),
     ),
-    views: Object.fromEntries(
-      row.views.map((v) => [
-        q(v.schema, v.name),
-        { kind: v.kind === 'm' ? 'materialized view' : 'view', definition: v.definition.trim() },
-      ]),
-    ),
-    sequences,
+    views: byName(row.views, (v) => {
+      const view: SchemaFingerprint['views'][string] = {
+        kind: v.kind === 'm' ? 'materialized view' : 'view',
+        definition: v.definition.trim(),
+        ...access(v),
+      };
+      const options = sorted(v.options);
+      if (options) view.options = options;
+      if (v.columnComments) view.columnComments = v.columnComments;
+      return view;
+    }),
+    sequences: byName(row.sequences, (s) => ({
+      type: s.type,
+      start: s.start,
+      increment: s.increment,
+      min: s.min,
+      max: s.max,
+      cycle: s.cycle,
+      cache: s.cache,
+      ownedBy: s.ownedBy,
+      ...(s.persistence === 'u' ? { unlogged: true } : {}),
+      ...access(s),
+    })),
     functions,
-    enums: Object.fromEntries(row.enums.map((e) => [q(e.schema, e.name), { values: e.values }])),
-    domains: Object.fromEntries(
-      row.domains.map((d) => [
-        q(d.schema, d.name),
-        { type: d.type, nullable: !d.notNull, default: d.default, constraints: d.constraints },
+    enums: byName(row.enums, (e) => ({ values: e.values, ...access(e) })),
+    domains: byName(row.domains, (d) => ({
+      type: d.type,
+      nullable: !d.notNull,
+      default: d.default,
+      constraints: d.constraints,
+      ...access(d),
+    })),
+    types: byName(row.types, (t) => ({
+      kind: t.kind === 'r' ? ('range' as const) : ('composite' as const),
+      definition: t.definition,
+      ...access(t),
+    })),
+    triggers: byTable(row.triggers, (t) =>
+      withComment(
+        {
+          definition: t.definition,
+          enabled: t.enabled !== 'D',
+          firing:
+            t.enabled === 'R'
+              ? ('replica' as const)
+              : t.enabled === 'A'
+                ? ('always' as const)
+                : ('origin' as const),
+        },
+        t.comment,
+      ),
+    ),
+    policies: byTable(row.policies, (p) =>
+      withComment(
+        {
+          command: POLICY_COMMANDS[p.command] ?? 'all',
+          permissive: p.permissive,
+          roles: p.roles ?? [],
+          using: p.using,
+          withCheck: p.withCheck,
+        },
+        p.comment,
+      ),
+    ),
+    rules: byTable(row.rules, (r) =>
+      withComment({ definition: r.definition, firing: FIRING[r.enabled] ?? 'origin' }, r.comment),
+    ),
+    statistics: byName(row.statistics, (s) => ({
+      table: q(s.schema, s.table),
+      definition: s.definition,
+      ...(s.target === null ? {} : { target: s.target }),
+      ...access(s),
+    })),
+    publications: Object.fromEntries(
+      row.publications.map((p) => [
+        p.name,
+        {
+          allTables: p.allTables,
+          publish: p.publish.filter((x): x is string => x !== null),
+          viaRoot: p.viaRoot,
+          tables: p.tables,
+          schemas: p.schemas,
+          ...access(p),
+        },
       ]),
     ),
-    triggers: Object.fromEntries(
-      row.triggers.map((t) => [
-        q(q(t.schema, t.table), t.name),
-        { definition: t.definition, enabled: t.enabled !== 'D' },
+    operators: Object.fromEntries(
+      row.operators.map((o) => [
+        `${q(o.schema, o.name)}(${o.left}, ${o.right})`,
+        {
+          function: o.function,
+          commutator: o.commutator,
+          negator: o.negator,
+          restrict: o.restrict,
+          join: o.join,
+          hashes: o.hashes,
+          merges: o.merges,
+          ...access(o),
+        },
+      ]),
+    ),
+    textSearchConfigurations: byName(row.ts_configs, (c) => ({
+      parser: c.parser,
+      mappings: c.mappings,
+      ...access(c),
+    })),
+    textSearchDictionaries: byName(row.ts_dicts, (d) => ({
+      template: d.template,
+      options: d.options,
+      ...access(d),
+    })),
+    eventTriggers: Object.fromEntries(
+      row.event_triggers.map((e) => [
+        e.name,
+        {
+          event: e.event,
+          function: e.function,
+          firing: FIRING[e.enabled] ?? 'origin',
+          tags: e.tags,
+          ...access(e),
+        },
+      ]),
+    ),
+    casts: Object.fromEntries(
+      row.casts.map((c) => [
+        `(${c.source} AS ${c.target})`,
+        withComment(
+          {
+            method:
+              c.method === 'f' ? `function ${c.function}` : c.method === 'b' ? 'binary coercible' : 'inout',
+            context: CAST_CONTEXTS[c.context] ?? 'explicit',
+          },
+          c.comment,
+        ),
       ]),
     ),
     extensions: Object.fromEntries(

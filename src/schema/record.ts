@@ -10,14 +10,20 @@
  * - Verification compares with the **first** recording of the release: that is the schema the release's
  *   migrations produced when it was deployed. A later, different recording (e.g. `up --release v1` after a
  *   rollback whose down left something behind) must not become the reference and hide the difference.
+ * - A first recording made by an earlier stepback (`stepback/schema@1`) stays the reference: the live schema is
+ *   compared with it in format 1's terms (`inFormat1`), and the result says what that leaves unproven
+ *   (`comparedAs`, `notCompared`) rather than reporting all that format 2 reads as differences. A later
+ *   recording of the same release cannot take its place for the same reason as above.
  */
 import type pg from 'pg';
 import {
   diffSchemas,
   fingerprintDigest,
+  SCHEMA_FINGERPRINT_FORMAT_1,
   type SchemaDifference,
   type SchemaFingerprint,
 } from '../core/schema-diff.ts';
+import { FORMAT_1_NOT_COMPARED, inFormat1 } from '../core/schema-format-1.ts';
 import { fingerprintSchema } from './fingerprint.ts';
 import { parseFingerprint } from './parse.ts';
 
@@ -42,6 +48,9 @@ export interface RecordedFingerprint {
    */
   outcome: 'new' | 'unchanged' | 'differs';
   differences: string[];
+  /** Set when the first recording is in an older format: compared in its terms (see the file comment). */
+  comparedAs?: string;
+  notCompared?: string;
 }
 
 export type VerifyResult =
@@ -54,6 +63,10 @@ export type VerifyResult =
       /** When the reference fingerprint (the release's first) was recorded (ISO 8601). */
       recordedAt: string;
       digest: string;
+      /** The reference's format, when it is an older one than this stepback writes: compared in its terms. */
+      comparedAs?: string;
+      /** What that comparison cannot see. */
+      notCompared?: string;
     }
   | { release: string; matches: null; reason: string };
 
@@ -119,6 +132,17 @@ function sameScope(reference: SchemaFingerprint | undefined, options: ReleaseFin
   return { stateSchema };
 }
 
+/** Differences from the reference to the live schema, in the reference's format. */
+function compare(reference: SchemaFingerprint, live: SchemaFingerprint) {
+  if (reference.format === SCHEMA_FINGERPRINT_FORMAT_1) {
+    return {
+      details: diffSchemas(reference, inFormat1(live)),
+      older: { comparedAs: SCHEMA_FINGERPRINT_FORMAT_1, notCompared: FORMAT_1_NOT_COMPARED },
+    };
+  }
+  return { details: diffSchemas(reference, live), older: {} };
+}
+
 /** Store the live schema's fingerprint for `release` (see the file comment for the history rule). */
 export async function recordReleaseFingerprint(
   client: pg.ClientBase,
@@ -136,13 +160,15 @@ export async function recordReleaseFingerprint(
   );
   const recordedAt = (rows[0]?.recorded_at ?? new Date()).toISOString();
   if (!first) return { release: options.release, digest, recordedAt, outcome: 'new', differences: [] };
-  const differences = diffSchemas(first.fingerprint, fingerprint).map((d) => d.message);
+  const { details, older } = compare(first.fingerprint, fingerprint);
+  const differences = details.map((d) => d.message);
   return {
     release: options.release,
     digest,
     recordedAt: first.recordedAt,
     outcome: differences.length === 0 ? 'unchanged' : 'differs',
     differences,
+    ...older,
   };
 }
 
@@ -160,7 +186,7 @@ export async function verifyReleaseFingerprint(
     };
   }
   const live = await fingerprintSchema(client, sameScope(first.fingerprint, options));
-  const details = diffSchemas(first.fingerprint, live);
+  const { details, older } = compare(first.fingerprint, live);
   return {
     release: options.release,
     matches: details.length === 0,
@@ -168,13 +194,17 @@ export async function verifyReleaseFingerprint(
     details,
     recordedAt: first.recordedAt,
     digest: first.digest,
+    ...older,
   };
 }
 
 /** One line for logs and summaries. */
 export function describeVerifyResult(result: VerifyResult): string {
   if (result.matches === null) return `cannot verify the schema: ${result.reason}`;
-  if (result.matches) return `schema matches release ${result.release} as deployed`;
+  const older = result.comparedAs
+    ? `\n  (recorded by an earlier stepback as ${result.comparedAs}: compared as far as that format reads; not compared: ${result.notCompared})`
+    : '';
+  if (result.matches) return `schema matches release ${result.release} as deployed${older}`;
   const n = result.differences.length;
-  return `schema differs from release ${result.release} as deployed (${n} difference${n === 1 ? '' : 's'}):\n${result.differences.map((d) => `  - ${d}`).join('\n')}`;
+  return `schema differs from release ${result.release} as deployed (${n} difference${n === 1 ? '' : 's'}):\n${result.differences.map((d) => `  - ${d}`).join('\n')}${older}`;
 }
