@@ -10,11 +10,11 @@ export function run(): Promise<void> {
   return runAction('deploy', async (inputs, log, signal) => {
     const outcome = await runDeploy(inputs, { log, signal, idempotencyKey });
     const release = outcome.release;
-    core.setOutput('task-definition', outcome.taskDefinitionArn);
+    core.setOutput('task-definition', outcome.taskDefinitionArn ?? '');
     core.summary.addHeading(`stepback deploy: ${release}`, 3);
     core.summary.addRaw(
       outcome.ok
-        ? `Deployed \`${outcome.taskDefinitionArn}\`: the new deployment is stable.`
+        ? `Deployed ${outcome.taskDefinitionArn ? `\`${outcome.taskDefinitionArn}\`` : `release \`${release}\``}: the new deployment is stable.`
         : `Deploying \`${outcome.requested}\` failed: ${outcome.message}`,
       true,
     );

@@ -18,7 +18,7 @@ function writeOutputs(outcome: RollbackOutcome): void {
   core.setOutput('plan', outcome.plan ? JSON.stringify(outcome.plan) : '');
   core.setOutput('reverted', JSON.stringify(outcome.reverted));
   core.setOutput('remaining', outcome.remaining === null ? '' : JSON.stringify(outcome.remaining));
-  core.setOutput('task-definition', outcome.deploy?.ok ? outcome.deploy.taskDefinitionArn : '');
+  core.setOutput('task-definition', outcome.deploy?.ok ? (outcome.deploy.taskDefinitionArn ?? '') : '');
   core.setOutput(
     'schema-matches',
     outcome.verification?.matches == null ? '' : String(outcome.verification.matches),

@@ -27,6 +27,8 @@ import { AwsAccessError, awsCall, type CallContext, callContext, errorText } fro
 import { EcsTaskDefinitions } from './task-definitions.ts';
 
 export interface DeployServiceOptions extends DeployRequest {
+  /** An ECS service runs a task definition: it is required here. */
+  taskDefinitionArn: string;
   cluster: string;
   service: string;
   /** DescribeServices cadence (default 10 s). */
@@ -91,7 +93,7 @@ export async function deployService(
   o: DeployServiceOptions,
   log: Log,
   deps: TimeDeps = {},
-): Promise<DeployResult> {
+): Promise<DeployResult & { taskDefinitionArn: string }> {
   const ctx = callContext(log, deps, { timeoutMs: o.timeoutMs, signal: o.signal });
   const { clock } = ctx;
   const deadline = ctx.deadline!;
@@ -133,7 +135,7 @@ export async function deployService(
   let service = await describeService(ecs, o.cluster, o.service, ctx);
   events.prime(service);
   const desired = service.desiredCount ?? 0;
-  const fail = (message: string): DeployResult => {
+  const fail = (message: string): DeployResult & { taskDefinitionArn: string } => {
     log.error(message);
     return { ok: false, taskDefinitionArn: arn, message };
   };
@@ -217,6 +219,7 @@ export interface EcsDeployTargetConfig extends TimeDeps {
 }
 
 export class EcsDeployTarget implements DeployTarget {
+  readonly deploysBy = 'task-definition' as const;
   constructor(private readonly config: EcsDeployTargetConfig) {}
 
   /** The service's task definition and the release it was tagged with at record-release. */
@@ -232,12 +235,19 @@ export class EcsDeployTarget implements DeployTarget {
     return { taskDefinitionArn: arn, ...(release ? { release } : {}) };
   }
 
-  deploy(request: DeployRequest, log: Log): Promise<DeployResult> {
+  async deploy(request: DeployRequest, log: Log): Promise<DeployResult> {
     const c = this.config;
+    const taskDefinitionArn = request.taskDefinitionArn;
+    if (!taskDefinitionArn)
+      throw new UsageError(
+        `Release ${request.release} names no task definition, and the ECS service ${c.service} can only be switched to one`,
+        { hint: 'record the release with its task-definition, or pass task-definition to the deploy' },
+      );
     return deployService(
       c.ecs,
       {
         ...request,
+        taskDefinitionArn,
         cluster: c.cluster,
         service: c.service,
         ...(c.pollIntervalMs !== undefined ? { pollIntervalMs: c.pollIntervalMs } : {}),

@@ -74,13 +74,15 @@ export interface MigrationExecutor {
 }
 
 export interface LiveRelease {
-  taskDefinitionArn: string;
-  /** The release the live task definition was tagged with at record-release, when known. */
+  /** The live task definition; a target that deploys releases by name may have none. */
+  taskDefinitionArn?: string;
+  /** The release the live task definition was tagged with at record-release, or the one deployed, when known. */
   release?: string;
 }
 
 export interface DeployRequest {
-  taskDefinitionArn: string;
+  /** What to switch to; a target that deploys by `release` takes none (DeployTarget.deploysBy). */
+  taskDefinitionArn?: string;
   /** Full task definition, to re-register when the ARN has become INACTIVE. */
   taskDefinition?: Record<string, unknown>;
   release: string;
@@ -92,12 +94,19 @@ export interface DeployRequest {
 
 export interface DeployResult {
   ok: boolean;
-  /** The task definition that ended up live (may differ after re-registration). */
-  taskDefinitionArn: string;
+  /** The task definition that ended up live (may differ after re-registration); none when none was asked for. */
+  taskDefinitionArn?: string;
   message: string;
 }
 
 export interface DeployTarget {
+  /**
+   * What a deploy switches to: a task definition (an ECS service, which cannot run a release without one), or
+   * the release by name (a local target, which records the task definition too when it is given). The flows
+   * ask this, never the kind: a rollback to a release recorded without a task definition is refused up front
+   * only by a target that needs one.
+   */
+  readonly deploysBy: 'task-definition' | 'release';
   live(): Promise<LiveRelease>;
   deploy(request: DeployRequest, log: Log): Promise<DeployResult>;
 }

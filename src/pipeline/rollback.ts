@@ -147,15 +147,22 @@ async function liveRelease(
   let fromRelease = options.fromRelease;
   if (!fromRelease) {
     const live = await deps.target.live();
+    const arn = live.taskDefinitionArn;
     log.info(
-      `Live task definition: ${live.taskDefinitionArn}${live.release ? ` (release ${live.release})` : ''}`,
+      arn
+        ? `Live task definition: ${arn}${live.release ? ` (release ${live.release})` : ''}`
+        : `Live release: ${live.release ?? 'unknown'}`,
     );
-    fromRelease = live.release ?? (await findRelease(deps.store, live.taskDefinitionArn, log));
+    fromRelease = live.release ?? (arn ? await findRelease(deps.store, arn, log) : undefined);
     if (!fromRelease)
       throw new Stop(
         refused(
           facts,
-          [`no release is recorded for the live task definition ${live.taskDefinitionArn}`],
+          [
+            arn
+              ? `no release is recorded for the live task definition ${arn}`
+              : 'the deploy target names neither a live release nor a task definition',
+          ],
           'Cannot tell which release is live, so there is nothing to plan from. Pass from-release explicitly. Nothing was changed.',
         ),
       );
@@ -164,7 +171,7 @@ async function liveRelease(
         succeeded(
           'already-live',
           { ...facts, fromRelease, remaining: [] },
-          `Release ${toRelease} is already live (${live.taskDefinitionArn}); nothing to roll back.`,
+          `Release ${toRelease} is already live${arn ? ` (${arn})` : ''}; nothing to roll back.`,
         ),
       );
   }
@@ -212,7 +219,7 @@ async function releaseRecords(
     const missing = [foundNewer, foundOlder].flatMap((f) => ('problem' in f ? [f.problem] : []));
     throw new Stop(refused(facts, missing, 'Cannot plan without both release records. Nothing was changed.'));
   }
-  const needs = manifestNeeds(newer, older, deps.executor.runs, engineOf(deps).name);
+  const needs = manifestNeeds(newer, older, deps.executor.runs, engineOf(deps).name, deps.target.deploysBy);
   if (needs.length > 0)
     throw new Stop(
       refused(facts, needs, 'The release records lack what the rollback needs. Nothing was changed.'),
@@ -226,6 +233,7 @@ export function manifestNeeds(
   older: Manifest,
   runs: MigrationExecutor['runs'],
   engine: string,
+  deploysBy: DeployTarget['deploysBy'],
 ): string[] {
   const out: string[] = [];
   // The runs speak the engine the rollback was given; records of another engine cannot be read by it.
@@ -234,8 +242,11 @@ export function manifestNeeds(
       out.push(
         `release ${m.release} was recorded by the ${manifestEngine(m)} engine, but this rollback runs the ${engine} engine: run it with engine ${manifestEngine(m)}`,
       );
-  if (!older.taskDefinitionArn)
-    out.push(`release ${older.release} has no task definition recorded, so there is nothing to deploy`);
+  // A target that deploys a release by name (the file target) needs no task definition to switch to it.
+  if (deploysBy === 'task-definition' && !older.taskDefinitionArn)
+    out.push(
+      `release ${older.release} has no task definition recorded, so there is nothing to deploy to the service (record it with task-definition; only the file deploy target deploys a release by name)`,
+    );
   // An executor that runs the release's build (its task definition, or the image recorded with it) needs that record.
   if (runs !== 'checkout' && !newer.taskDefinitionArn)
     out.push(
@@ -453,7 +464,7 @@ async function deployOlder(
   const deployed = await deploy(
     deps.target,
     {
-      taskDefinitionArn: older.taskDefinitionArn!,
+      ...(older.taskDefinitionArn ? { taskDefinitionArn: older.taskDefinitionArn } : {}),
       ...(older.taskDefinition ? { taskDefinition: older.taskDefinition } : {}),
       release: options.toRelease,
       drain: options.drain ?? false,
@@ -467,7 +478,7 @@ async function deployOlder(
     return failed(
       facts,
       [`deploying ${options.toRelease} failed: ${deployed.message}`],
-      `The database is at release ${options.toRelease}'s migrations (every planned down ran), but deploying ${older.taskDefinitionArn} did not become stable: ${deployed.message}. ` +
+      `The database is at release ${options.toRelease}'s migrations (every planned down ran), but deploying ${deployed.requested} did not become stable: ${deployed.message}. ` +
         `The newer code may still be serving against the older schema. Run the rollback again to retry the deploy (there is nothing left to revert).`,
     );
   const n = toRevert.length;
@@ -475,7 +486,7 @@ async function deployOlder(
     'rolled-back',
     facts,
     `Rolled back from ${facts.fromRelease} to ${options.toRelease}: reverted ${n} migration${n === 1 ? '' : 's'}, ` +
-      `deployed ${deployed.taskDefinitionArn}.${downsFromText(facts.downsFrom, facts.fromRelease)}${verificationText(facts.verification)}`,
+      `deployed ${deployed.taskDefinitionArn ?? `release ${options.toRelease}`}.${downsFromText(facts.downsFrom, facts.fromRelease)}${verificationText(facts.verification)}`,
   );
 }
 

@@ -28,6 +28,7 @@ export async function makeAwsDeployTarget(config: DeployConfig): Promise<DeployT
     return new EcsDeployTarget({ ecs, cluster, service });
   });
   return {
+    deploysBy: 'task-definition',
     live: async () => (await loaded()).live(),
     deploy: async (request, log) => (await loaded()).deploy(request, log),
   };

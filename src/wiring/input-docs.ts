@@ -204,8 +204,14 @@ const WORDS: Record<ActionName, { description: string; inputs: Record<string, In
     description:
       'Update a service to a task definition and wait until the new deployment itself is stable (the same code the rollback uses).',
     inputs: {
-      'task-definition': { description: 'Full ARN of the task definition to deploy.' },
-      release: { description: 'The release name, for logs and the summary.' },
+      'task-definition': {
+        description:
+          'Full ARN of the task definition to deploy. Required with deploy-target `ecs`; deploy-target `file` records it when given.',
+      },
+      release: {
+        description:
+          'The release name, for logs and the summary; deploy-target `file` records it as live (required there without task-definition).',
+      },
       ...DEPLOY_TARGET_INPUTS,
       cluster: {
         description: 'ECS cluster of the service. Required with deploy-target `ecs`.',

@@ -147,9 +147,6 @@ const TASK_DEFINITION_MESSAGE =
 const taskDefinitionArn = (): Field<string | undefined> =>
   optional((v) => TASK_DEFINITION_ARN.test(v), TASK_DEFINITION_MESSAGE);
 
-const requiredTaskDefinitionArn = (): Field<string> =>
-  required().check(rule((v: string) => v === '' || TASK_DEFINITION_ARN.test(v), TASK_DEFINITION_MESSAGE));
-
 const storeUrl = (): Field<string> =>
   required().check(rule((v: string) => v === '' || isStoreUrl(v), STORE_MESSAGE));
 
@@ -239,7 +236,8 @@ export const actionInputs = {
     'github-token': text(),
   },
   deploy: {
-    'task-definition': requiredTaskDefinitionArn(),
+    // Required with deploy-target ecs (crossChecks); the file target deploys a release by name.
+    'task-definition': taskDefinitionArn(),
     release: optionalRelease(),
     ...deployInputs,
   },
@@ -274,6 +272,11 @@ function crossChecks(name: ActionName, v: Record<string, unknown>): string[] {
       need('service', 'with deploy-target ecs');
     }
     if (v['deploy-target'] === 'file') need('state-file', 'with deploy-target file');
+  }
+  if (name === 'deploy') {
+    if (v['deploy-target'] === 'ecs') need('task-definition', 'with deploy-target ecs');
+    if (v['deploy-target'] === 'file' && v['task-definition'] === undefined)
+      need('release', 'with deploy-target file when task-definition is not given');
   }
   return [...new Set(out)];
 }

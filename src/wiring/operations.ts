@@ -148,11 +148,12 @@ export async function runRollback(
 export async function runDeploy(inputs: ActionInputs<'deploy'>, ctx: Context): Promise<DeployOutcome> {
   const target = await makeDeployTarget(deployConfig(inputs));
   const taskDefinitionArn = inputs['task-definition'];
-  const release = inputs.release ?? taskDefinitionArn.replace(/^.*task-definition\//, '');
+  // The inputs hold a task definition or a release (parseInputs); a bare ARN names its release by family:revision.
+  const release = inputs.release ?? taskDefinitionArn?.replace(/^.*task-definition\//, '') ?? '';
   return deploy(
     target,
     {
-      taskDefinitionArn,
+      ...(taskDefinitionArn ? { taskDefinitionArn } : {}),
       release,
       drain: inputs.drain,
       timeoutMs: minutes(inputs['timeout-minutes']),

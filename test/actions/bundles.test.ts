@@ -102,10 +102,17 @@ describe('bad inputs', () => {
     expect(record.exitCode).toBe(2);
     expect(record.errors[0]).toContain('task-definition:');
     expect(record.errors[0]).toContain('tag-task-definition:');
-    const deploy = await runAction('deploy', { inputs: { 'deploy-target': 'file' } });
+    const deploy = await runAction('deploy', {
+      inputs: { 'deploy-target': 'file', 'task-definition': 'app:3' },
+    });
     expect(deploy.exitCode).toBe(2);
     expect(deploy.errors[0]).toContain('task-definition:');
     expect(deploy.errors[0]).toContain('state-file:');
+    // Without a task definition the file target deploys the release by name, so it needs the name.
+    const nameless = await runAction('deploy', { inputs: { 'deploy-target': 'file' } });
+    expect(nameless.exitCode).toBe(2);
+    expect(nameless.errors[0]).toContain('release:');
+    expect(nameless.errors[0]).toContain('state-file:');
   });
 });
 

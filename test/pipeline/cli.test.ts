@@ -118,7 +118,8 @@ describe('stepback pipeline', () => {
       );
       expect(rec.code).toBe(0);
       expect(rec.doc!.outcome.result).toBe('created');
-      // Local trial: the task definition ARN goes into the stored manifest by hand (no ECS to describe).
+      // Releases with task definitions (the file target records them too; test/pipeline/local-trial.test.ts
+      // runs the same without any): the ARN goes into the stored manifest by hand, as there is no ECS to describe.
       const file = join(work, 'store', `${release}.json`);
       const manifest = JSON.parse(readFileSync(file, 'utf8'));
       writeFileSync(file, JSON.stringify({ ...manifest, taskDefinitionArn: tdArn(td) }));

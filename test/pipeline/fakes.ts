@@ -161,12 +161,14 @@ export class ScriptedExecutor implements MigrationExecutor {
 }
 
 export class RecordingTarget implements DeployTarget {
+  /** As an ECS service unless a test says otherwise. */
+  deploysBy: DeployTarget['deploysBy'] = 'task-definition';
   readonly deploys: DeployRequest[] = [];
   constructor(
     public current: LiveRelease,
     private readonly result: (r: DeployRequest) => DeployResult = (r) => ({
       ok: true,
-      taskDefinitionArn: r.taskDefinitionArn,
+      ...(r.taskDefinitionArn ? { taskDefinitionArn: r.taskDefinitionArn } : {}),
       message: 'stable',
     }),
   ) {}
@@ -176,7 +178,11 @@ export class RecordingTarget implements DeployTarget {
   async deploy(request: DeployRequest): Promise<DeployResult> {
     this.deploys.push(request);
     const r = this.result(request);
-    if (r.ok) this.current = { taskDefinitionArn: r.taskDefinitionArn, release: request.release };
+    if (r.ok)
+      this.current = {
+        ...(r.taskDefinitionArn ? { taskDefinitionArn: r.taskDefinitionArn } : {}),
+        release: request.release,
+      };
     return r;
   }
 }

@@ -111,6 +111,33 @@ describe('rollback', () => {
     expect(target.deploys).toEqual([]);
   });
 
+  it('a release recorded without a task definition: deployed by name to a target that deploys releases, refused by one that needs a task definition', async () => {
+    const { deps, executor, target } = setup({ kind: 'runner' });
+    const { taskDefinitionArn: _1, ...bareV1 } = v1;
+    const { taskDefinitionArn: _2, ...bareV2 } = v2;
+    deps.store.manifests.set('v1', bareV1);
+    deps.store.manifests.set('v2', bareV2);
+    target.current = { release: 'v2' };
+
+    const refusedOutcome = await rollback(base, deps, memoryLog());
+    expect(refusedOutcome.status).toBe('refused');
+    expect(refusedOutcome.reasons).toEqual([
+      'release v1 has no task definition recorded, so there is nothing to deploy to the service (record it with task-definition; only the file deploy target deploys a release by name)',
+    ]);
+    expect(executor.requests).toEqual([]);
+
+    target.deploysBy = 'release';
+    const log = memoryLog();
+    const outcome = await rollback(base, deps, log);
+    expect(outcome.status).toBe('rolled-back');
+    expect(executor.requests.map((r) => r.args[0])).toEqual(['status', 'down']);
+    expect(executor.requests.every((r) => r.taskDefinitionArn === undefined)).toBe(true);
+    expect(target.deploys).toEqual([expect.objectContaining({ release: 'v1', drain: false })]);
+    expect(target.deploys[0]!.taskDefinitionArn).toBeUndefined();
+    expect(log.text()).toContain('Live release: v2');
+    expect(outcome.message).toContain('deployed release v1');
+  });
+
   it('dry run stops after the plan: no down, no deploy', async () => {
     const { deps, executor, target } = setup();
     const outcome = await rollback({ ...base, dryRun: true }, deps, memoryLog());

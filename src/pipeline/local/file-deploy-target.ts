@@ -1,7 +1,8 @@
 /**
- * Local stand-ins for the ECS service and task definitions: JSON files recording which task definition is
- * live (with a history of deploys) and which "task definitions" exist with their tags. For the demo and tests,
- * and for teams that want the flows without ECS.
+ * Local stand-ins for the ECS service and task definitions: JSON files recording which release is live (and its
+ * task definition when it has one, with a history of deploys) and which "task definitions" exist with their
+ * tags. For the demo and tests, and for teams that want the flows without ECS: the file target deploys a
+ * release by name, so a release recorded without a task definition can be deployed and rolled back to.
  */
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
@@ -18,12 +19,12 @@ import type {
 } from '../../core/ports.ts';
 
 const deployStateSchema = z.object({
-  taskDefinitionArn: z.string(),
+  taskDefinitionArn: z.string().optional(),
   release: z.string(),
   deployedAt: z.string(),
   history: z.array(
     z.object({
-      taskDefinitionArn: z.string(),
+      taskDefinitionArn: z.string().optional(),
       release: z.string(),
       deployedAt: z.string(),
       drained: z.boolean(),
@@ -57,6 +58,7 @@ function writeJson(file: string, value: unknown): void {
 }
 
 export class FileDeployTarget implements DeployTarget {
+  readonly deploysBy = 'release' as const;
   constructor(
     readonly file: string,
     private readonly now: () => Date = () => new Date(),
@@ -69,29 +71,30 @@ export class FileDeployTarget implements DeployTarget {
   async live(): Promise<LiveRelease> {
     const state = this.state();
     if (!state) throw new UsageError(`Nothing is deployed yet: ${this.file} does not exist`);
-    return { taskDefinitionArn: state.taskDefinitionArn, release: state.release };
+    return {
+      ...(state.taskDefinitionArn ? { taskDefinitionArn: state.taskDefinitionArn } : {}),
+      release: state.release,
+    };
   }
 
   async deploy(request: DeployRequest, log: Log): Promise<DeployResult> {
     const previous = this.state();
     const deployedAt = this.now().toISOString();
     if (request.drain && previous)
-      log.info(`Draining ${previous.taskDefinitionArn} (local target: recorded only)`);
+      log.info(
+        `Draining ${previous.taskDefinitionArn ?? `release ${previous.release}`} (local target: recorded only)`,
+      );
+    const arn = request.taskDefinitionArn ? { taskDefinitionArn: request.taskDefinitionArn } : {};
     writeJson(this.file, {
-      taskDefinitionArn: request.taskDefinitionArn,
+      ...arn,
       release: request.release,
       deployedAt,
       history: [
         ...(previous?.history ?? []),
-        {
-          taskDefinitionArn: request.taskDefinitionArn,
-          release: request.release,
-          deployedAt,
-          drained: request.drain ?? false,
-        },
+        { ...arn, release: request.release, deployedAt, drained: request.drain ?? false },
       ],
     } satisfies DeployState);
-    return { ok: true, taskDefinitionArn: request.taskDefinitionArn, message: `recorded in ${this.file}` };
+    return { ok: true, ...arn, message: `recorded release ${request.release} as live in ${this.file}` };
   }
 }
 
