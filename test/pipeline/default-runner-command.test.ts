@@ -8,7 +8,7 @@
  * the image's folder, against real PostgreSQL.
  */
 import { execFile } from 'node:child_process';
-import { chmodSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { chmodSync, cpSync, mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -22,6 +22,7 @@ import { DEFAULT_RUNNER_COMMAND, RUNNER_LAUNCHER } from '../../src/core/runner-c
 import { RunnerExecutor } from '../../src/pipeline/local/runner-executor.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
 import { migrate } from '../../src/pipeline/migrate.ts';
+import { parseRunnerResult } from '../../src/pipeline/result.ts';
 import { type AwsClients, clientsFor, hybridClock, NETWORK, registerTd } from '../aws/helpers.ts';
 import { type AwsSim, startAwsSim } from '../sim/index.ts';
 import { createTestDatabase, type TestDatabase, withClient } from '../support/pg.ts';
@@ -56,7 +57,10 @@ function image(holds: Holds): Image {
   symlinkSync('/bin/sh', join(bin, 'sh'));
   writeFileSync(join(dir, 'migrations/0001_users.up.sql'), 'create table users (id bigint primary key);\n');
   writeFileSync(join(dir, 'migrations/0001_users.down.sql'), 'drop table users;\n');
-  if (holds === 'executable') standIn(join(bin, 'stepback'), 'the executable on PATH');
+  if (holds === 'executable') {
+    standIn(join(bin, 'stepback'), 'the executable on PATH');
+    cpSync(join(dir, 'migrations'), join(dir, QUOTED_DIR), { recursive: true });
+  }
   if (holds === 'package') {
     mkdirSync(join(dir, 'node_modules/.bin'), { recursive: true });
     standIn(join(dir, 'node_modules/.bin/stepback'), 'node_modules/.bin/stepback');
@@ -65,6 +69,18 @@ function image(holds: Holds): Image {
   }
   return { dir, path: bin };
 }
+
+/** A migrations directory whose name a shell would split, quote-strip, expand and glob. */
+const QUOTED_DIR = `mig it's "$HOME" ; $(exit 9) *`;
+
+/** `up` on QUOTED_DIR (relative to the image's folder): it only works if every argument arrives as it was sent. */
+const quotedUp = (key: string) => ({
+  args: ['--dir', QUOTED_DIR, 'up', '--release', 'v1', '--json'],
+  env: {},
+  release: 'v1',
+  idempotencyKey: key,
+  timeoutMs: 120_000,
+});
 
 let db: TestDatabase;
 beforeAll(async () => {
@@ -134,18 +150,11 @@ describe('the default runner command', () => {
   });
 
   it('passes arguments as they are: spaces, quotes and shell characters reach stepback unchanged', async () => {
-    const release = `v1 it's "$HOME" ; $(exit 9) *`;
     const log = memoryLog();
-    const outcome = await migrate(
-      runnerIn('executable'),
-      { release, idempotencyKey: 'quoted', timeoutMs: 120_000 },
-      log,
-    );
-    expect(outcome.ok, log.text()).toBe(true);
-    const rows = await withClient(db.url, (c) =>
-      c.query<{ release: string }>('select release from stepback_migrations'),
-    );
-    expect(rows.rows).toEqual([{ release }]);
+    const exec = await runnerIn('executable').run(quotedUp('quoted'), log);
+    expect(exec.ok, log.text()).toBe(true);
+    expect(parseRunnerResult(exec.stdout)?.applied.map((a) => a.name)).toEqual(['0001_users']);
+    expect(await applied()).toBe(true);
   });
 
   it('with no stepback in the image, says it found none, and the run is one stepback never reported on (exit 5)', async () => {
@@ -273,23 +282,14 @@ describe('the default runner command in the AWS simulation', () => {
       clock: hybridClock(sim),
       pollIntervalMs: 500,
     });
-    const release = `v1 it's "$HOME"`;
     const log = memoryLog();
-    const outcome = await migrate(
-      executor,
-      {
-        release,
-        idempotencyKey: 'cb-executable',
-        timeoutMs: 600_000,
-        env: { PATH: images.executable.path, STEPBACK_DIR: 'migrations' },
-      },
+    const exec = await executor.run(
+      { ...quotedUp('cb-executable'), env: { PATH: images.executable.path }, timeoutMs: 600_000 },
       log,
     );
-    expect(outcome.ok, outcome.message).toBe(true);
+    expect(exec.ok, log.text()).toBe(true);
     expect(log.text()).toContain('stand-in: the executable on PATH');
-    const rows = await withClient(db.url, (c) =>
-      c.query<{ release: string }>('select release from stepback_migrations'),
-    );
-    expect(rows.rows).toEqual([{ release }]);
+    expect(parseRunnerResult(exec.stdout)?.applied.map((a) => a.name)).toEqual(['0001_users']);
+    expect(await applied()).toBe(true);
   });
 });
