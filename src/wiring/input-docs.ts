@@ -5,6 +5,7 @@
  * '' parses to), so neither is written twice. Each action.yml repeats the result by hand (GitHub reads only
  * the YAML); test/actions/action-yml.test.ts checks that they agree, input by input, defaults included.
  */
+import { TOOL_NAMES } from '../migrate/adopt/tools.ts';
 import { type ActionName, actionInputs } from './inputs.ts';
 
 /** An input in words. */
@@ -129,11 +130,10 @@ const WORDS: Record<ActionName, { description: string; inputs: Record<string, In
       },
       adopt: {
         description:
-          "Before applying, take over the history of the tool that migrated this database until now (`stepback up --adopt`: golang-migrate, migratus, dbmate, goose, Flyway, diesel), only when stepback's state tables do not exist yet; later runs adopt nothing and say so. A refusal (exit 3) applies nothing (`true`/`false`).",
+          "Before applying, take over the history of the tool that migrated this database until now (`stepback up --adopt`: golang-migrate, migratus, dbmate, goose, Flyway, diesel, node-pg-migrate), only when stepback's state tables do not exist yet; later runs adopt nothing and say so. A refusal (exit 3) applies nothing (`true`/`false`).",
       },
       'adopt-from': {
-        description:
-          'With `adopt`: the tool whose state table to read when the database has several (`golang-migrate`, `migratus`, `dbmate`, `goose`, `flyway`, `diesel`). Default: the one found.',
+        description: `With \`adopt\`: the tool whose state table to read when the database has several (${TOOL_NAMES.map((t) => `\`${t}\``).join(', ')}). Default: the one found.`,
       },
       ...EXECUTOR_INPUTS,
     },

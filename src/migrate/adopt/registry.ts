@@ -10,6 +10,7 @@ import { flywayState } from './flyway.ts';
 import { golangMigrate } from './golang-migrate.ts';
 import { gooseState } from './goose.ts';
 import { migratusState } from './migratus.ts';
+import { nodePgMigrateState } from './node-pg-migrate.ts';
 import { isToolName, TOOL_NAMES } from './tools.ts';
 import type { StateReader } from './types.ts';
 
@@ -22,6 +23,7 @@ export const STATE_READERS: readonly StateReader[] = [
   gooseState,
   flywayState,
   dieselState,
+  nodePgMigrateState,
 ];
 
 export interface FoundTable {

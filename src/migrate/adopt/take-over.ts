@@ -116,7 +116,9 @@ async function fromTable(s: AdoptSession, found: FoundTable): Promise<string[]> 
   const state = await found.reader.read(s.client, found.qualified);
   const sources: AdoptSource[] = s.sources.map((m) => {
     const toolChecksum = found.reader.toolChecksum?.(m);
-    return { name: m.name, id: m.id, ...(toolChecksum !== undefined ? { toolChecksum } : {}) };
+    // A tool that records names is matched by name: the id alone would accept a renamed file.
+    const id = found.reader.recordsName ? m.name : m.id;
+    return { name: m.name, id, ...(toolChecksum !== undefined ? { toolChecksum } : {}) };
   });
   const decision = decideAdoption(state, sources, found.reader);
   if (!decision.ok)

@@ -3,7 +3,15 @@
  * lists one reader per name). Kept apart from the readers, which load pg, so an action can check an input
  * against them without bundling the database client.
  */
-export const TOOL_NAMES = ['golang-migrate', 'migratus', 'dbmate', 'goose', 'flyway', 'diesel'] as const;
+export const TOOL_NAMES = [
+  'golang-migrate',
+  'migratus',
+  'dbmate',
+  'goose',
+  'flyway',
+  'diesel',
+  'node-pg-migrate',
+] as const;
 
 export type ToolName = (typeof TOOL_NAMES)[number];
 

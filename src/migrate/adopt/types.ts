@@ -17,7 +17,12 @@ export interface StateReader {
   columns: readonly string[];
   /** Reads the table (only reads: adopt never writes another tool's table). */
   read(client: pg.ClientBase, qualified: string): Promise<ToolState>;
-  /** A version's key, equal for a recorded version and the directory id it names. */
+  /**
+   * The tool records each migration by its whole name (the file name without extension), not by an id:
+   * its rows are matched against the directory's names.
+   */
+  recordsName?: boolean;
+  /** A version's key, equal for a recorded version and the directory id (or name) it names. */
   versionKey(version: string): string;
   /** Version order, for `latest` and `baseline`. */
   compare(a: string, b: string): number;

@@ -7,11 +7,12 @@ import { dbmate } from './dbmate.ts';
 import { flyway } from './flyway.ts';
 import { goose } from './goose.ts';
 import { migratus } from './migratus.ts';
+import { nodePgMigrate } from './node-pg-migrate.ts';
 import { stepback } from './stepback.ts';
 import type { Layout, LayoutName } from './types.ts';
 
-// Name-only layouts first: dbmate and goose read a file's text to claim it.
-export const LAYOUTS: readonly Layout[] = [stepback, migratus, flyway, dbmate, goose];
+// Name-only layouts first: dbmate, goose and node-pg-migrate read a file's text to claim it.
+export const LAYOUTS: readonly Layout[] = [stepback, migratus, flyway, dbmate, goose, nodePgMigrate];
 
 export function layoutNamed(name: string): Layout | undefined {
   return LAYOUTS.find((l) => l.name === name);

@@ -6,7 +6,7 @@
 import type { MigrationSource } from '../types.ts';
 import type { SourceFile } from './read.ts';
 
-export type LayoutName = 'stepback' | 'migratus' | 'dbmate' | 'goose' | 'flyway';
+export type LayoutName = 'stepback' | 'migratus' | 'dbmate' | 'goose' | 'flyway' | 'node-pg-migrate';
 
 /** What a layout needs from the directory reader; every problem goes to `problems`, none is thrown. */
 export interface LayoutContext {
