@@ -5,7 +5,7 @@
  * `pipeline/stepback-remote.ts`); Django's runs a Python program through the project's `manage.py shell -c`
  * (`engines/django/remote.ts`), so nothing of stepback needs to be in a Django image.
  */
-import type { ExecRequest } from './ports.ts';
+import type { ExecRequest, MigrationExecutor } from './ports.ts';
 import type { RollbackPlan } from './rollback-plan.ts';
 import type { RunnerResult } from './run-result.ts';
 import type { DatabaseStatus } from './status.ts';
@@ -47,6 +47,11 @@ export interface RemoteEngine {
   ): Promise<RunnerResult | undefined>;
   /** The database status from a status run's output; undefined when the output holds none. */
   readStatus(stdout: string | undefined): Promise<DatabaseStatus | undefined>;
+  /**
+   * When a run printed no result: who did not report and what to fix, for an engine whose runs are not the
+   * stepback CLI (absent: stepback's own words about the runner command).
+   */
+  notReported?(kind: MigrationExecutor['kind']): { who: string; hint: string };
 }
 
 /** The command a request runs: its own whole command line, or `prefix` (the runner command) + its args. */

@@ -10,7 +10,7 @@ import type { ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
 import type { RemoteEngine } from '../core/remote-engine.ts';
 import type { RunAdoption, RunnerResult } from '../core/run-result.ts';
 import type { StepVerdict } from '../core/step-verdict.ts';
-import { notReported, notReportedText } from './not-reported.ts';
+import { type NotReportedWords, notReported, notReportedText } from './not-reported.ts';
 import { resultErrorText } from './result-text.ts';
 import { stepbackRemote } from './stepback-remote.ts';
 
@@ -80,7 +80,7 @@ export async function migrate(
     ),
   );
   const result = await engine.readRun(exec.stdout, { command: 'up', release: options.release });
-  return migrateOutcome(exec, result, executor.kind);
+  return migrateOutcome(exec, result, executor.kind, engine.notReported?.(executor.kind));
 }
 
 /** Pure: combine the executor's verdict with the runner's own report (`parseRunnerResult(exec.stdout)`). */
@@ -88,6 +88,7 @@ export function migrateOutcome(
   exec: ExecResult,
   result: RunnerResult | undefined,
   kind: MigrationExecutor['kind'] = 'runner',
+  words?: NotReportedWords,
 ): MigrateOutcome {
   // The executor's verdict is authoritative for success; the JSON line can only make it worse.
   const unreported = notReported(exec, result !== undefined);
@@ -105,7 +106,7 @@ export function migrateOutcome(
     if (!result) message += ' The run printed no JSON result, so the applied list is unknown.';
     if (adoption) message = `${adoptionText(adoption)} ${message}`;
   } else if (unreported) {
-    message = notReportedText(exec, kind);
+    message = notReportedText(exec, kind, words);
   } else if (failed) {
     message =
       `Migration ${failed.name} failed: ${failed.message}. It was rolled back; ` +

@@ -20,15 +20,29 @@ const HINTS: Record<MigrationExecutor['kind'], string> = {
   codebuild: `the build image must hold the stepback CLI that the buildspec runs (${DEFAULT_LOOKS}; otherwise set runner-command); the build's output is above.`,
 };
 
-/** The sentence for a run stepback never reported on. */
-export function notReportedText(exec: ExecResult, kind: MigrationExecutor['kind']): string {
+/** What an engine that runs its own program says instead (src/core/remote-engine.ts `notReported`). */
+export interface NotReportedWords {
+  /** Who never reported, e.g. `the Django program`. */
+  who: string;
+  /** What to fix, per executor. */
+  hint: string;
+}
+
+/** The sentence for a run stepback (or the engine's program) never reported on. */
+export function notReportedText(
+  exec: ExecResult,
+  kind: MigrationExecutor['kind'],
+  words?: NotReportedWords,
+): string {
   // The default launcher's own "not found" (a missing program in a custom runner-command gives the same).
   const notFound =
     exec.exitCode === RUNNER_NOT_FOUND_EXIT
-      ? ` Exit ${RUNNER_NOT_FOUND_EXIT} is a shell's "command not found": no stepback was found to run (the default runner-command prints \`stepback not found: …\` saying where it looked).`
+      ? words
+        ? ` Exit ${RUNNER_NOT_FOUND_EXIT} is a shell's "command not found".`
+        : ` Exit ${RUNNER_NOT_FOUND_EXIT} is a shell's "command not found": no stepback was found to run (the default runner-command prints \`stepback not found: …\` saying where it looked).`
       : '';
   return (
-    `stepback never reported a result (${exec.id}: ${exec.message}): it did not start, or was stopped before it could report, ` +
-    `so this exit code is not stepback's.${notFound} Fix: ${HINTS[kind]} Run \`stepback status\` to see where the database stands.`
+    `${words?.who ?? 'stepback'} never reported a result (${exec.id}: ${exec.message}): it did not start, or was stopped before it could report, ` +
+    `so this exit code is not stepback's.${notFound} Fix: ${words?.hint ?? HINTS[kind]} Run \`stepback status\` to see where the database stands.`
   );
 }

@@ -290,7 +290,7 @@ async function readStatus(
       facts,
       [
         notReported(exec, false)
-          ? `reading the database status failed: ${notReportedText(exec, deps.executor.kind)}`
+          ? `reading the database status failed: ${notReportedText(exec, deps.executor.kind, engineOf(deps).notReported?.(deps.executor.kind))}`
           : exec.stdout === undefined
             ? `reading the database status failed: the status run's output could not be read (${exec.id}: ${exec.message}). ${UNREADABLE_OUTPUT[deps.executor.kind]}`
             : `reading the database status failed (${exec.id}, exit ${exec.exitCode ?? 'unknown'}): ${exec.message}`,
@@ -437,7 +437,7 @@ async function runDowns(
     const why = facts.failed
       ? `${facts.failed.name}: ${facts.failed.message}`
       : unreported
-        ? notReportedText(exec, deps.executor.kind)
+        ? notReportedText(exec, deps.executor.kind, engineOf(deps).notReported?.(deps.executor.kind))
         : (resultErrorText(result) ?? exec.message);
     const message = `The down run failed (${exec.id}): ${why}. ${where.text}`;
     const at = { ...facts, remaining: where.remaining };

@@ -4,10 +4,12 @@
  * shell -c` (no stepback CLI anywhere in the run), with real Django against real PostgreSQL; and the
  * program's requests fit into an ECS RunTask override.
  */
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { shellCommand } from '../../src/core/codebuild-env.ts';
 import { checkEcsOverride, ECS_OVERRIDE_LIMIT } from '../../src/core/ecs-override.ts';
 import { planGraphRollback } from '../../src/core/graph-plan.ts';
 import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../../src/core/ports.ts';
@@ -232,4 +234,34 @@ describe.skipIf(djangoMissing)('the django engine through the pipeline flows (ru
       expect(check.overrideLength!, op).toBeLessThan(ECS_OVERRIDE_LIMIT - 1000);
     }
   }, 60_000);
+
+  it('says the Django program never reported (exit 5) when the manage command starts no Django project', async () => {
+    const db = await fresh('djp_unreported');
+    const s = setup(db);
+    const outcome = await migrate(
+      s.executor(),
+      {
+        release: 'v1',
+        engine: djangoRemote({ manageCommand: '/usr/bin/python3 /nonexistent/manage.py' }),
+        idempotencyKey: 'x',
+        timeoutMs: 30_000,
+      },
+      s.log,
+    );
+    expect(outcome.ok).toBe(false);
+    expect(outcome.exitCode).toBe(5);
+    expect(outcome.message).toMatch(/^the Django program never reported a result/);
+    expect(outcome.message).toContain(
+      "manage-command (/usr/bin/python3 /nonexistent/manage.py) must start this checkout's manage.py",
+    );
+  }, 60_000);
+
+  it('carries the program intact through the shell line a CodeBuild buildspec runs', () => {
+    const call = djangoRemote({ manageCommand: "python3 'my app/manage.py'" }).up('v1', []);
+    expect(call.command!.slice(0, 4)).toEqual(['python3', 'my app/manage.py', 'shell', '-c']);
+    // printf stands in for python: the shell hands it every argument exactly as the executor built it.
+    const line = shellCommand(['printf', '%s\\0', ...call.command!]);
+    const out = execFileSync('sh', ['-c', line], { encoding: 'utf8' });
+    expect(out.split('\0').slice(0, -1)).toEqual(call.command);
+  });
 });

@@ -154,6 +154,13 @@ export function djangoRemote(options: DjangoRemoteOptions = {}): RemoteEngine {
       if (!program) return undefined;
       return run.command === 'up' ? readUp(program, run.release) : readDown(program, run.call);
     },
+    notReported: (kind) => ({
+      who: 'the Django program',
+      hint:
+        kind === 'runner'
+          ? `manage-command (${argv.join(' ')}) must start this checkout's manage.py with a python that has Django and the project's requirements installed, e.g. \`/usr/bin/python3 manage.py\`. Its own output is above.`
+          : `the image must run its manage.py with the command it is given: manage-command (${argv.join(' ')}, in the image's working directory) must start a python that has Django and the project's settings, and the container's entry point must not swallow the command (see the README on images with an ENTRYPOINT). The output is above.`,
+    }),
     async readStatus(stdout) {
       const program = programResult(stdout);
       if (!program?.ok || !program.graph) {
