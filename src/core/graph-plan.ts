@@ -13,14 +13,14 @@
  */
 import { type ManifestMigration, manifestDigest, manifestEngine } from './release-manifest.ts';
 import type {
+  PlanBody,
   PlanCheck,
   PlanInput,
   PlannedRevert,
   PlanResult,
   ReconcileResult,
-  RollbackPlan,
 } from './rollback-plan.ts';
-import { PLAN_FORMAT } from './rollback-plan.ts';
+import { PLAN_FORMAT, sealPlan } from './rollback-plan.ts';
 
 export interface AppTarget {
   app: string;
@@ -217,7 +217,7 @@ export function planGraphRollback(input: PlanInput): PlanResult {
   );
 
   const order = [...revert].reverse();
-  const draft: RollbackPlan = {
+  const draft: PlanBody = {
     format: PLAN_FORMAT,
     engine,
     from: { release: newer.release, manifestDigest: manifestDigest(newer) },
@@ -241,7 +241,7 @@ export function planGraphRollback(input: PlanInput): PlanResult {
     );
   }
   if (reasons.length > 0) return { ok: false, reasons, checks };
-  return { ok: true, plan: draft };
+  return { ok: true, plan: sealPlan(draft) };
 }
 
 function toPlanned(m: ManifestMigration): PlannedRevert {
@@ -254,10 +254,7 @@ function toPlanned(m: ManifestMigration): PlannedRevert {
  * so after a half-done run this is what a re-run resumes with. (Which of them Django will unapply is checked
  * again against Django's own planner, in the engine, before anything changes.)
  */
-export function reconcileGraphPlan(
-  plan: RollbackPlan,
-  applied: readonly { name: string }[],
-): ReconcileResult {
+export function reconcileGraphPlan(plan: PlanBody, applied: readonly { name: string }[]): ReconcileResult {
   const squashes = plan.squashes ?? {};
   const rows = new Set(applied.map((a) => a.name));
   const known = new Set([...plan.keep, ...plan.revert.map((r) => r.name), ...Object.values(squashes).flat()]);

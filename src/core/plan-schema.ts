@@ -5,9 +5,9 @@
  */
 import * as z from 'zod';
 import { CHECKSUM_PATTERN } from './checksum.ts';
-import { UsageError } from './errors.ts';
+import { RefusedError, UsageError } from './errors.ts';
 import { describeIssues, migrationName, releaseName } from './manifest-schema.ts';
-import { PLAN_FORMAT, type RollbackPlan } from './rollback-plan.ts';
+import { PLAN_FORMAT, PLAN_FORMAT_V1, planDigest, type RollbackPlan } from './rollback-plan.ts';
 import { type DatabaseStatus, STATUS_FORMAT } from './status.ts';
 
 // ---------------------------------------------------------------------------------------------------------
@@ -18,8 +18,12 @@ const sha256 = z.string().regex(CHECKSUM_PATTERN, { error: 'must be "sha256:" + 
 
 const planSchema = z.strictObject({
   format: z.literal(PLAN_FORMAT, {
-    error: (issue) => `unknown format ${JSON.stringify(issue.input)}; this stepback reads "${PLAN_FORMAT}"`,
+    error: (issue) =>
+      issue.input === PLAN_FORMAT_V1
+        ? `"${PLAN_FORMAT_V1}" is a plan from an earlier stepback, which carries no digest of its own, so an edit to it cannot be detected; this stepback reads "${PLAN_FORMAT}" only: make the plan again`
+        : `unknown format ${JSON.stringify(issue.input)}; this stepback reads "${PLAN_FORMAT}"`,
   }),
+  digest: sha256,
   from: z.strictObject({ release: releaseName(), manifestDigest: sha256 }),
   to: z.strictObject({ release: releaseName(), manifestDigest: sha256 }),
   revert: z.array(z.strictObject({ name: migrationName(), checksum: sha256, downChecksum: sha256 })),
@@ -60,6 +64,19 @@ export function parsePlan(json: unknown, where?: string): RollbackPlan {
   });
   if (!plan.checks.every((c) => c.ok)) problems.push('checks: a plan with a failed check is not a plan');
   if (problems.length > 0) fail('stepback plan', where, problems, hint);
+  // Well-formed, but is it the plan that was checked? Its digest covers everything else in it, the two
+  // manifests' digests included; what the manifests imply is compared where they are at hand.
+  const content = planDigest(plan);
+  if (content !== plan.digest)
+    throw new RefusedError(
+      `refusing the rollback plan${where ? ` (${where})` : ''}: it was changed after \`stepback plan\` wrote it; nothing was changed`,
+      {
+        problems: [
+          `the plan records digest ${plan.digest}, but its content (${plan.from.release} → ${plan.to.release}: reverts ${plan.revert.map((r) => r.name).join(', ') || 'nothing'}; keeps ${plan.keep.length} migration(s)) hashes to ${content}`,
+        ],
+        hint: 'make the plan again with `stepback plan` from the two releases; a plan is never edited by hand',
+      },
+    );
   return plan;
 }
 

@@ -3,10 +3,14 @@
  * the reconciliation the runner does before `down --plan`. No schema library, so the actions' rollback path
  * and the runner can use it without evaluating zod; reading plans and statuses from JSON is plan-schema.ts.
  */
+import { createHash } from 'node:crypto';
+import { canonicalJson } from './canonical-json.ts';
 import { type Manifest, type ManifestMigration, manifestDigest } from './release-manifest.ts';
 import type { AppliedMigration, DatabaseStatus } from './status.ts';
 
-export const PLAN_FORMAT = 'stepback/plan@1';
+/** Format 2 carries `digest`, the plan's own content digest; format 1 plans (no digest) are refused. */
+export const PLAN_FORMAT = 'stepback/plan@2';
+export const PLAN_FORMAT_V1 = 'stepback/plan@1';
 
 export interface PlannedRevert {
   name: string;
@@ -23,7 +27,8 @@ export interface PlanCheck {
   detail: string;
 }
 
-export interface RollbackPlan {
+/** A plan as the planners decide it, before sealPlan binds it with its digest. */
+export interface PlanBody {
   format: typeof PLAN_FORMAT;
   /** The engine that carries it out; absent: stepback's own (graph-plan.ts writes it for graph engines). */
   engine?: string;
@@ -40,6 +45,16 @@ export interface RollbackPlan {
   checks: PlanCheck[];
 }
 
+/**
+ * A plan bound to what it was made from: `from`/`to` name the two manifests by digest, and `digest` is
+ * `sha256:` of the canonical JSON of everything else, so an edit after `stepback plan` wrote it (a kept
+ * migration moved into `revert`, a release renamed) is detected wherever the plan is read (plan-schema.ts),
+ * and checked against the manifests themselves wherever they are at hand (planBindingProblems).
+ */
+export interface RollbackPlan extends PlanBody {
+  digest: string;
+}
+
 export type PlanResult =
   | { ok: true; plan: RollbackPlan }
   | { ok: false; reasons: string[]; checks: PlanCheck[] };
@@ -53,6 +68,89 @@ export interface PlanInput {
 export type ReconcileResult =
   | { ok: true; remaining: PlannedRevert[]; alreadyReverted: string[] }
   | { ok: false; reasons: string[] };
+
+/** `sha256:` of the plan's canonical JSON without its own `digest`. */
+export function planDigest(plan: PlanBody): string {
+  const { digest: _digest, ...body } = plan as PlanBody & { digest?: string };
+  return `sha256:${createHash('sha256').update(canonicalJson(body)).digest('hex')}`;
+}
+
+/** The plan with its content digest: what every planner returns. */
+export function sealPlan(plan: PlanBody): RollbackPlan {
+  const { digest: _digest, ...body } = plan as PlanBody & { digest?: string };
+  return { ...body, digest: planDigest(body) };
+}
+
+/**
+ * What differs between a plan and the plan its two manifests imply (`implied`: the engine's planner run on
+ * them, without the database's status): the manifests' digests, the set of migrations to revert and the
+ * set kept, the graph targets. Order is not compared (a plan made with the database's status follows the
+ * database's apply order). Empty when the plan is the manifests' plan. Pure.
+ */
+export function planBindingProblems(
+  plan: PlanBody,
+  manifests: { newer: Manifest; older: Manifest },
+  implied: PlanResult,
+): string[] {
+  const problems: string[] = [];
+  const { newer, older } = manifests;
+  for (const [side, manifest] of [
+    ['from', newer],
+    ['to', older],
+  ] as const) {
+    const recorded = plan[side];
+    const digest = manifestDigest(manifest);
+    if (manifest.release !== recorded.release || digest !== recorded.manifestDigest)
+      problems.push(
+        `the plan's ${side} is ${recorded.release} (${recorded.manifestDigest}), but the manifest at hand is ${manifest.release} (${digest})`,
+      );
+  }
+  if (problems.length > 0) return problems;
+  if (!implied.ok)
+    return [
+      `the manifests of ${newer.release} and ${older.release} give no plan: ${implied.reasons.join('; ')}`,
+    ];
+  const want = implied.plan;
+  const reverted = new Set(plan.revert.map((r) => r.name));
+  const kept = new Set(plan.keep);
+  const wantReverted = new Map(want.revert.map((r) => [r.name, r]));
+  const wantKept = new Set(want.keep);
+  for (const r of plan.revert) {
+    const expected = wantReverted.get(r.name);
+    if (!expected)
+      problems.push(
+        wantKept.has(r.name)
+          ? `the plan reverts ${r.name}, which ${older.release} keeps`
+          : `the plan reverts ${r.name}, which ${newer.release}'s manifest does not have`,
+      );
+    else if (expected.checksum !== r.checksum || expected.downChecksum !== r.downChecksum)
+      problems.push(
+        `the plan's checksums for ${r.name} (${r.checksum}, down ${r.downChecksum}) are not ${newer.release}'s (${expected.checksum}, down ${expected.downChecksum})`,
+      );
+  }
+  for (const name of wantReverted.keys())
+    if (!reverted.has(name))
+      problems.push(
+        kept.has(name)
+          ? `the plan keeps ${name}, which ${older.release} does not have: it must be reverted`
+          : `the plan does not revert ${name}, which ${newer.release} has and ${older.release} does not`,
+      );
+  for (const name of plan.keep)
+    if (!wantKept.has(name) && !wantReverted.has(name))
+      problems.push(`the plan keeps ${name}, which neither manifest lists as kept`);
+  for (const name of wantKept)
+    if (!kept.has(name) && !reverted.has(name))
+      problems.push(`the plan does not keep ${name}, which ${older.release} has`);
+  const targets = (t: PlanBody['targets']) =>
+    JSON.stringify([...(t ?? [])].map((x) => `${x.app}:${x.migration ?? ''}`).sort());
+  if (targets(plan.targets) !== targets(want.targets))
+    problems.push(`the plan's targets are not the ones ${newer.release} and ${older.release} give`);
+  if ((plan.engine ?? undefined) !== (want.engine ?? undefined))
+    problems.push(
+      `the plan is for engine ${plan.engine ?? 'stepback'}, its manifests for ${want.engine ?? 'stepback'}`,
+    );
+  return problems;
+}
 
 // ---------------------------------------------------------------------------------------------------------
 // The planner.
@@ -243,14 +341,14 @@ export function planRollback(input: PlanInput): PlanResult {
   if (reasons.length > 0) return { ok: false, reasons, checks };
   return {
     ok: true,
-    plan: {
+    plan: sealPlan({
       format: PLAN_FORMAT,
       from: { release: newer.release, manifestDigest: manifestDigest(newer) },
       to: { release: older.release, manifestDigest: manifestDigest(older) },
       revert: revertOrder.map(toPlanned),
       keep,
       checks,
-    },
+    }),
   };
 }
 
@@ -261,7 +359,7 @@ export function planRollback(input: PlanInput): PlanResult {
  * A plan made without the database's status assumes the manifest's order; if the database applied the migrations to
  * revert in another order, it is refused rather than reverted in an order that is not newest first.
  */
-export function reconcilePlan(plan: RollbackPlan, applied: readonly AppliedMigration[]): ReconcileResult {
+export function reconcilePlan(plan: PlanBody, applied: readonly AppliedMigration[]): ReconcileResult {
   const labels = { newer: plan.from.release, older: plan.to.release };
   const rows = inApplyOrder(applied);
   const keep = new Set(plan.keep);

@@ -13,7 +13,7 @@ import type { ManifestStore } from '../core/manifest-store.ts';
 import type { DeployTarget, ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
 import { type Manifest, manifestEngine } from '../core/release-manifest.ts';
 import type { DownCall, EngineCall, RemoteEngine } from '../core/remote-engine.ts';
-import type { RollbackPlan } from '../core/rollback-plan.ts';
+import { planBindingProblems, type RollbackPlan } from '../core/rollback-plan.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 import { plannerForManifest } from '../engines/planners.ts';
 import { deploy } from './deploy.ts';
@@ -320,6 +320,17 @@ async function planReverts(
       ),
     );
   const plan = planned.plan;
+  // The plan made with the database's status follows its apply order, but must revert and keep exactly
+  // what the two manifests alone imply: the same binding `down --plan` holds a stored plan to.
+  const binding = planBindingProblems(plan, { newer, older }, planner.plan({ newer, older }));
+  if (binding.length > 0)
+    throw new Stop(
+      refused(
+        { ...facts, checks: plan.checks },
+        binding,
+        `Rollback from ${facts.fromRelease} to ${facts.toRelease} refused: the plan is not the one the manifests give: ${binding.join('; ')}. Nothing was changed.`,
+      ),
+    );
   // The plan lists every revert since `from`; on a resumed rollback some are already done.
   const reconciled = planner.reconcile(plan, status.applied);
   const alreadyReverted = reconciled.ok ? reconciled.alreadyReverted : [];

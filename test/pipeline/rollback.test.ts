@@ -311,7 +311,8 @@ describe('rollback', () => {
 
 describe('databasePosition', () => {
   const plan = {
-    format: 'stepback/plan@1' as const,
+    format: 'stepback/plan@2' as const,
+    digest: 'sha256:z',
     from: { release: 'v2', manifestDigest: 'sha256:x' },
     to: { release: 'v1', manifestDigest: 'sha256:y' },
     revert: ['c', 'b', 'a'].map((name) => ({ name, checksum: 'x', downChecksum: 'y' })),

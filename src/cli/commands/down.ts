@@ -57,6 +57,23 @@ export function register(program: Command): void {
           const store = await openReleaseStore(sourcesFrom);
           const release = plan.from.release;
           const stored = await releaseSourcesFromStore(store, release, plan.from.manifestDigest);
+          // Both manifests are at hand here: the plan must be the one they imply, not only self-consistent.
+          const [{ planBindingProblems }, { plannerForManifest }] = await Promise.all([
+            import('../../core/rollback-plan.ts'),
+            import('../../engines/planners.ts'),
+          ]);
+          const older = await store.get(plan.to.release);
+          const manifests = { newer: stored.manifest, older };
+          const binding = planBindingProblems(
+            plan,
+            manifests,
+            plannerForManifest(stored.manifest).plan(manifests),
+          );
+          if (binding.length > 0)
+            throw new RefusedError(
+              `refusing the plan ${plan.from.release} → ${plan.to.release}: it is not the plan the releases' manifests in ${store.location} give; nothing was changed`,
+              { problems: binding, hint: 'make the plan again with `stepback plan` from the two releases' },
+            );
           const code = codeReverts(
             plan.revert.map((r) => r.name),
             stored.needsImage,
