@@ -7,6 +7,8 @@
  * Manager / SSM ARNs) are references, not values, and are kept as they are.
  */
 
+import { passwordOf } from './redact.ts';
+
 export const REDACTED = 'STEPBACK-REDACTED';
 
 /** Variable names whose values are secrets whatever they look like. */
@@ -17,6 +19,17 @@ type Json = Record<string, unknown>;
 /** The value with its secret part replaced, or undefined when it carries none. */
 function redactValue(name: string, value: string): string | undefined {
   if (SECRET_NAME.test(name)) return value === '' ? undefined : REDACTED;
+  return redactText(value);
+}
+
+/**
+ * Any text (an environment value, a `command` word) with the secrets of a connection string in it replaced:
+ * a URL's password, a secret-named query parameter, a malformed URL's (`user:secret@host`,
+ * `postgres:/user:secret@host`: the same reading as core/redact.ts's passwordOf), `password=` keywords and
+ * `PGPASSWORD=` assignments. Undefined when there is none.
+ */
+function redactText(value: string): string | undefined {
+  let out = value;
   try {
     const url = new URL(value);
     let changed = false;
@@ -30,13 +43,26 @@ function redactValue(name: string, value: string): string | undefined {
         changed = true;
       }
     }
-    return changed ? url.toString() : undefined;
+    if (changed) out = url.toString();
   } catch {
-    // Not a URL; keyword DSNs (`host=… password=…`) still carry one.
-    return /\bpassword\s*=/i.test(value)
-      ? value.replace(/\b(password)\s*=\s*('(?:[^'\\]|\\.)*'|\S+)/gi, `$1=${REDACTED}`)
-      : undefined;
+    // Not a URL; the textual forms below still apply.
   }
+  if (out === value) {
+    const password = passwordOf(value);
+    if (password)
+      for (const form of [password, encodeURIComponent(password)]) out = out.split(form).join(REDACTED);
+  }
+  // A connection string inside longer text (`sh -c "… --database-url postgres://u:p@h/db"`).
+  out = out.replace(
+    /(^|[\s/='"])([^:@\s/'"]*):([^@\s/'"]+)@/g,
+    (match, lead: string, user: string, secret: string) =>
+      secret === REDACTED ? match : `${lead}${user}:${REDACTED}@`,
+  );
+  out = out.replace(
+    /(\b[A-Za-z_]*pass(?:word|wd)\b)\s*=\s*('(?:[^'\\]|\\.)*'|"(?:[^"\\]|\\.)*"|[^\s&;'"]+)/gi,
+    (match, key: string, secret: string) => (secret === REDACTED ? match : `${key}=${REDACTED}`),
+  );
+  return out === value ? undefined : out;
 }
 
 /**
@@ -49,15 +75,33 @@ export function redactTaskDefinition(taskDefinition: Json): { taskDefinition: Js
     ? (taskDefinition.containerDefinitions as Json[])
     : [];
   const containerDefinitions = containers.map((container) => {
-    if (!Array.isArray(container.environment)) return container;
-    const environment = (container.environment as Json[]).map((entry) => {
-      const name = String(entry.name ?? '');
-      const value = typeof entry.value === 'string' ? redactValue(name, entry.value) : undefined;
-      if (value === undefined) return entry;
-      redacted.push(`container ${String(container.name ?? '?')}: environment ${name}`);
-      return { ...entry, value };
-    });
-    return { ...container, environment };
+    const where = `container ${String(container.name ?? '?')}`;
+    let copy = container;
+    if (Array.isArray(container.environment)) {
+      const environment = (container.environment as Json[]).map((entry) => {
+        const name = String(entry.name ?? '');
+        const value = typeof entry.value === 'string' ? redactValue(name, entry.value) : undefined;
+        if (value === undefined) return entry;
+        redacted.push(`${where}: environment ${name}`);
+        return { ...entry, value };
+      });
+      copy = { ...copy, environment };
+    }
+    // A command or entry point can carry a connection string too (`--database-url postgres://u:p@h/db`).
+    for (const field of ['command', 'entryPoint'] as const) {
+      const words = container[field];
+      if (!Array.isArray(words)) continue;
+      let changed = false;
+      const safe = words.map((word: unknown, i: number) => {
+        const value = typeof word === 'string' ? redactText(word) : undefined;
+        if (value === undefined) return word;
+        changed = true;
+        redacted.push(`${where}: ${field}[${i}]`);
+        return value;
+      });
+      if (changed) copy = { ...copy, [field]: safe };
+    }
+    return copy;
   });
   if (redacted.length === 0) return { taskDefinition, redacted };
   return { taskDefinition: { ...taskDefinition, containerDefinitions }, redacted };

@@ -1,15 +1,32 @@
 /**
  * A planted password never reaches any output channel, whatever shape the connection string has and
  * wherever the password comes from (the URL, PGPASSWORD, a passfile): stdout, stderr, the JSON result, the
- * events table, and the migrate action's annotations, summary and outputs. A malformed or foreign
- * connection string is refused (exit 2) with a message that does not echo it.
+ * events table, the migrate action's annotations, summary and outputs — nor any record: a release manifest
+ * (the task definition it keeps, with the password in plain `environment` or `command` in every form), a
+ * plan written by `plan --out`, and the rollback action's outputs (GITHUB_OUTPUT) and summary. A malformed
+ * or foreign connection string is refused (exit 2) with a message that does not echo it.
  * Under the CI server's trust authentication the server ignores the password, so it can be planted anywhere.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { allowSlowProcesses, type CliRun, jsonLine, migrationsDir, runCli } from '../cli/cli.ts';
+import { EcsTaskDefinitions } from '../../src/aws/task-definitions.ts';
+import { redactTaskDefinition } from '../../src/core/task-definition-secrets.ts';
+import { loadReleaseSources } from '../../src/pipeline/local/sources.ts';
+import { memoryLog } from '../../src/pipeline/log.ts';
+import { recordRelease } from '../../src/pipeline/record-release.ts';
+import { FileStore } from '../../src/stores/file-store.ts';
+import { clientsFor, registerTd } from '../aws/helpers.ts';
+import {
+  allowSlowProcesses,
+  applyWithApi,
+  type CliRun,
+  jsonLine,
+  migrationsDir,
+  runCli,
+} from '../cli/cli.ts';
+import { startAwsSim } from '../sim/index.ts';
 import { adminUrl, databasesForThisFile, type TestDatabase, withClient } from '../support/pg.ts';
 import { runAction } from '../support/run-action.ts';
 
@@ -132,5 +149,131 @@ describe('every password source is redacted in every channel', () => {
       .join('\n');
     for (const text of [stdout, run.stderr, run.summary, run.errors.join('\n'), JSON.stringify(run.outputs)])
       expectNoSecret(text);
+  });
+});
+
+/** Every shape a connection string with `password` can take in a task definition's plain text. */
+function passwordForms(password: string, host: string): Record<string, string> {
+  return {
+    DB_URL: `postgres://app:${encodeURIComponent(password)}@${host}/app`,
+    DB_NO_SCHEME: `app:${password}@${host}/app`,
+    DB_LEADING_SLASHES: `//app:${password}@${host}/app`,
+    DB_ONE_SLASH: `postgres:/app:${password}@${host}/app`,
+    DB_QUERY: `postgres://app@${host}/app?sslmode=disable&password=${encodeURIComponent(password)}`,
+    DB_KEYWORDS: `host=${host} password=${password} dbname=app`,
+    PGPASSWORD: password,
+    START: `PGPASSWORD=${password} stepback up`,
+  };
+}
+
+describe('records carry no password: manifests, plans, the rollback action', () => {
+  it('a task definition with the password in plain text, every form, in environment and command', () => {
+    const forms = passwordForms(PASSWORD, 'db:5432');
+    const { taskDefinition, redacted } = redactTaskDefinition({
+      family: 'app',
+      containerDefinitions: [
+        {
+          name: 'app',
+          environment: Object.entries(forms).map(([name, value]) => ({ name, value })),
+          command: ['stepback', '--database-url', forms.DB_NO_SCHEME!, 'up'],
+          entryPoint: ['sh', '-c', `${forms.START} --database-url ${forms.DB_URL}`],
+        },
+      ],
+    });
+    expectNoSecret(JSON.stringify(taskDefinition));
+    expect(redacted).toEqual([
+      ...Object.keys(forms).map((name) => `container app: environment ${name}`),
+      'container app: command[2]',
+      'container app: entryPoint[2]',
+    ]);
+  });
+
+  it('record-release, plan --out and the rollback action, with the database password planted everywhere', async () => {
+    const db = await freshDb('secret_records');
+    const sim = await startAwsSim();
+    try {
+      const server = new URL(db.url);
+      const forms = passwordForms(db.password, `${server.hostname}:${server.port || 5432}`);
+      const v1 = { '0001_a.up.sql': 'create table a (id int);', '0001_a.down.sql': 'drop table a;' };
+      const v2 = { ...v1, '0002_b.up.sql': 'create table b (id int);', '0002_b.down.sql': 'drop table b;' };
+      const dirs = { v1: migrationsDir(v1), v2: migrationsDir(v2) };
+      const storeDir = mkdtempSync(join(tmpdir(), 'stepback-store-'));
+      const store = new FileStore(storeDir);
+      const taskDefinitions = new EcsTaskDefinitions(clientsFor(sim).ecs, memoryLog());
+      const arns: Record<string, string> = {};
+      const logs: string[] = [];
+      for (const release of ['v1', 'v2'] as const) {
+        arns[release] = registerTd(sim, {
+          image: `app:${release}`,
+          environment: { ...forms, DATABASE_URL: db.url },
+          command: ['stepback', '--database-url', db.url, 'up'],
+        });
+        const log = memoryLog();
+        const { migrations, sources } = await loadReleaseSources(dirs[release], release);
+        await recordRelease(
+          { release, migrations, sources, now: new Date(), taskDefinitionArn: arns[release] },
+          { store, taskDefinitions },
+          log,
+        );
+        logs.push(log.text());
+      }
+      for (const file of readdirSync(storeDir, { recursive: true, withFileTypes: true }))
+        if (file.isFile())
+          expectNoSecret(readFileSync(join(file.parentPath, file.name), 'utf8'), db.password);
+      expect(readFileSync(join(storeDir, 'v2.json'), 'utf8')).toContain('STEPBACK-REDACTED');
+      for (const text of logs) expectNoSecret(text, db.password);
+      expect(logs[1]).toContain('container app: environment DB_NO_SCHEME');
+
+      const planFile = join(mkdtempSync(join(tmpdir(), 'stepback-plan-')), 'plan.json');
+      const plan = await runCli(
+        ['plan', '--from', 'v2', '--to', 'v1', '--store', `file://${storeDir}`, '--out', planFile, '--json'],
+        { env: { DATABASE_URL: db.url } },
+      );
+      expect(plan.code, plan.stderr).toBe(0);
+      expectRunClean(plan, db.password);
+      expectNoSecret(readFileSync(planFile, 'utf8'), db.password);
+
+      await applyWithApi(db.url, dirs.v2, 'v2');
+      const stateFile = join(mkdtempSync(join(tmpdir(), 'stepback-live-')), 'live.json');
+      writeFileSync(
+        stateFile,
+        JSON.stringify({
+          taskDefinitionArn: arns.v2,
+          release: 'v2',
+          deployedAt: '2026-11-21T10:00:00.000Z',
+          history: [],
+        }),
+      );
+      const rollback = await runAction('rollback', {
+        inputs: {
+          'to-release': 'v1',
+          store: `file://${storeDir}`,
+          executor: 'runner',
+          'runner-command': `${process.execPath} ${join(root, 'dist/cli.js')}`,
+          'migrations-dir': dirs.v2,
+          'database-url': db.url,
+          'deploy-target': 'file',
+          'state-file': stateFile,
+        },
+      });
+      expect(rollback.exitCode, rollback.stderr).toBe(0);
+      expect(rollback.outputs.status).toBe('rolled-back');
+      expect(rollback.outputs.plan).toContain('0002_b');
+      const stdout = rollback.stdout
+        .split('\n')
+        .filter((l) => !l.startsWith('::add-mask::'))
+        .join('\n');
+      for (const text of [
+        stdout,
+        rollback.stderr,
+        rollback.summary,
+        rollback.errors.join('\n'),
+        JSON.stringify(rollback.outputs),
+        readFileSync(stateFile, 'utf8'),
+      ])
+        expectNoSecret(text, db.password);
+    } finally {
+      await sim.close();
+    }
   });
 });
