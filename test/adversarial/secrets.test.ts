@@ -199,7 +199,7 @@ describe('records carry no password: manifests, plans, the rollback action', () 
       const dirs = { v1: migrationsDir(v1), v2: migrationsDir(v2) };
       const storeDir = mkdtempSync(join(tmpdir(), 'stepback-store-'));
       const store = new FileStore(storeDir);
-      const taskDefinitions = new EcsTaskDefinitions(clientsFor(sim).ecs, memoryLog());
+      const taskDefinitions = new EcsTaskDefinitions((await clientsFor(sim)).ecs, memoryLog());
       const arns: Record<string, string> = {};
       const logs: string[] = [];
       for (const release of ['v1', 'v2'] as const) {
