@@ -259,6 +259,8 @@ export interface SchemaFingerprint {
   textSearchDictionaries?: Record<string, TextSearchDictionaryFingerprint>;
   eventTriggers?: Record<string, EventTriggerFingerprint>;
   casts?: Record<string, CastFingerprint>;
+  /** CREATE COLLATION: provider, locales, deterministic, as `key=value`. */
+  collations?: Record<string, { definition: string[] } & Access>;
 }
 
 export type SchemaObjectKind =
@@ -284,7 +286,8 @@ export type SchemaObjectKind =
   | 'text search configuration'
   | 'text search dictionary'
   | 'event trigger'
-  | 'cast';
+  | 'cast'
+  | 'collation';
 
 export interface SchemaDifference {
   kind: SchemaObjectKind;
@@ -475,6 +478,7 @@ export function diffSchemas(
     property('default privileges', name, 'privileges', x, y),
   );
   compareMap('extension', expected.extensions, actual.extensions);
+  compareMap('collation', expected.collations, actual.collations);
   compareMap('enum', expected.enums, actual.enums);
   compareMap('domain', expected.domains, actual.domains);
   compareMap('type', expected.types, actual.types);

@@ -17,7 +17,7 @@ export const FORMAT_1_NOT_COMPARED =
   'function argument defaults, PARALLEL, LEAKPROOF, COST and ROWS, aggregate definitions, view and table options, ' +
   'UNLOGGED, REPLICA IDENTITY, partitions and inheritance, identity sequence options, column STORAGE, ' +
   'COMPRESSION and statistics targets, trigger firing modes, rules, composite and range types, extended ' +
-  'statistics, publications, operators, text search configurations and dictionaries, event triggers and casts';
+  'statistics, publications, operators, text search configurations and dictionaries, event triggers, casts and collations';
 
 function pick<T extends object>(value: T, keys: readonly (keyof T)[]): T {
   const out = {} as T;

@@ -327,6 +327,15 @@ select
       order by format_type(ca.castsource, null), format_type(ca.casttarget, null)), '[]')
     -- Casts of the system's own are there in every database; only those made since are the schema's.
     from pg_cast ca where ca.oid >= 16384 and ${notExtension('ca.oid', 'pg_cast')}) as casts,
+  (select coalesce(json_agg(json_build_object(
+      'schema', ns.nspname, 'name', co.collname,
+      -- Every property the server has (provider, locales, deterministic, …) without naming version-specific
+      -- columns; not collversion, the library's version on this machine.
+      'definition', (select coalesce(json_agg(j.key || '=' || coalesce(j.value #>> '{}', 'none') order by j.key), '[]')
+        from jsonb_each(to_jsonb(co) - 'oid' - 'collname' - 'collnamespace' - 'collowner' - 'collversion') j),
+      ${owned('co.oid', 'pg_collation', 'co.collowner')}) order by ns.nspname, co.collname), '[]')
+    from pg_collation co join ns on ns.oid = co.collnamespace where ${notExtension('co.oid', 'pg_collation')})
+    as collations,
   (select coalesce(json_agg(json_build_object('name', x.extname, 'version', x.extversion, 'schema', ns.nspname)
       order by x.extname), '[]')
     from pg_extension x join ns on ns.oid = x.extnamespace where x.extname <> 'plpgsql') as extensions
@@ -516,5 +525,6 @@ export interface CatalogRow {
     context: string;
     comment: string | null;
   }[];
+  collations: ({ schema: string; name: string; definition: string[] } & Owned)[];
   extensions: { name: string; version: string; schema: string }[];
 }

@@ -422,6 +422,7 @@ function buildFingerprint(row: CatalogRow, allUserSchemas: boolean, stateSchema?
         ),
       ]),
     ),
+    collations: byName(row.collations, (c) => ({ definition: c.definition, ...access(c) })),
     extensions: Object.fromEntries(
       row.extensions.map((x) => [x.name, { version: x.version, schema: x.schema }]),
     ),

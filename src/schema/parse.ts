@@ -182,6 +182,7 @@ const format2 = format1.extend({
   casts: records(
     z.object({ method: z.string(), context: z.enum(['explicit', 'assignment', 'implicit']), comment: text }),
   ),
+  collations: records(z.object({ definition: z.array(z.string()), ...owned })),
 });
 
 const FORMATS = { [SCHEMA_FINGERPRINT_FORMAT]: format2, [SCHEMA_FINGERPRINT_FORMAT_1]: format1 } as const;

@@ -58,6 +58,7 @@ create table events_2025 (id int, at date not null);
 create table audit.log (id int, note text);
 create table audit.log_old (id int, note text);
 create text search configuration en_simple (copy = english);
+create collation sort_c (locale = 'C');
 create aggregate total_of(numeric) (sfunc = numeric_add, stype = numeric, initcond = '0');
 `;
 
@@ -393,6 +394,12 @@ const CHANGES: [string, string, string | string[]][] = [
     'event trigger no_drops: unexpected',
   ],
   ['a cast', `create cast (address as text) with inout`, 'cast (address AS text): unexpected'],
+  ['a collation', `create collation c_copy (locale = 'C')`, 'collation c_copy: unexpected'],
+  [
+    'a collation owner',
+    `alter collation sort_c owner to ${READER}`,
+    `collation sort_c: owner (database owner) → ${READER}`,
+  ],
 ];
 
 describe('the fingerprint sees what a rollback can get wrong', () => {
