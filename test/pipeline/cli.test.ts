@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { djangoMissing, djangoRelease } from '../engines/django-fixture.ts';
 import { createTestDatabase, type TestDatabase } from '../support/pg.ts';
 import { tdArn } from './fakes.ts';
 
@@ -84,6 +85,32 @@ describe('stepback pipeline', () => {
     expect(r.stderr).toContain('timeout-minutes:');
     expect(r.doc).toMatchObject({ command: 'migrate', ok: false, exitCode: 2 });
   });
+
+  it.skipIf(djangoMissing)(
+    "migrate with --engine django runs the checkout's manage.py (the engine also from STEPBACK_ENGINE, checked)",
+    async () => {
+      const dj = await createTestDatabase('cli_pipeline_django');
+      try {
+        const code = djangoRelease('v1');
+        const args = ['pipeline', 'migrate', '--release', 'v1', '--executor', 'runner', '--json'];
+        const up = await stepback(['--engine', 'django', '--manage-command', code.manage, ...args], {
+          DATABASE_URL: dj.url,
+        });
+        expect(up.code, up.stderr).toBe(0);
+        expect((up.doc!.outcome.applied as { name: string }[]).map((a) => a.name)).toEqual([
+          'shop.0001_initial',
+          'shop.0002_product_price',
+          'billing.0001_initial',
+        ]);
+        const wrong = await stepback(args, { DATABASE_URL: dj.url, STEPBACK_ENGINE: 'rails' });
+        expect(wrong.code).toBe(2);
+        expect(wrong.stderr).toContain('engine: must be one of stepback, django (got "rails")');
+      } finally {
+        await dj.drop();
+      }
+    },
+    60_000,
+  );
 
   it('migrate on the runner, then record-release, rollback (dry run and real) and deploy with local pieces', async () => {
     const env = { DATABASE_URL: db.url };
