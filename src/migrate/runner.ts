@@ -38,7 +38,7 @@ import {
 } from './execute.ts';
 import { acquireLock, lockKey, releaseLock } from './lock.ts';
 import { actorFromEnv, releaseFromEnv, runIdFromEnv } from './provenance.ts';
-import { RESULT_FORMAT, type RunResult, type StepTiming } from './result.ts';
+import { emptyResult, RESULT_FORMAT, type RunResult, type StepTiming } from './result.ts';
 import { loadMigrations } from './sources.ts';
 import { describeLocation } from './sql-text.ts';
 import {
@@ -195,21 +195,6 @@ export async function withSession<T>(
     if (locked) await releaseLock(client, key).catch(() => {});
     await disconnect(client);
   }
-}
-
-function emptyResult(command: RunResult['command'], s: Settings): RunResult {
-  return {
-    format: RESULT_FORMAT,
-    command,
-    ok: true,
-    exitCode: ExitCode.ok,
-    release: s.release,
-    runId: s.runId,
-    applied: [],
-    reverted: [],
-    failed: null,
-    error: null,
-  };
 }
 
 /** The failed result of options refused before connecting. */

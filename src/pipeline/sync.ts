@@ -60,22 +60,7 @@ export interface SyncOutcome {
 export async function sync(options: SyncOptions, store: ManifestStore): Promise<SyncOutcome> {
   const R = options.toRelease;
   const log = options.runner.log ?? (() => {});
-  const base: SyncOutcome = {
-    format: SYNC_FORMAT,
-    ok: false,
-    exitCode: ExitCode.refused,
-    action: null,
-    dryRun: options.dryRun,
-    toRelease: R,
-    fromRelease: null,
-    sources: null,
-    plan: null,
-    applied: [],
-    reverted: [],
-    failed: null,
-    proof: null,
-    message: '',
-  };
+  const base = startOutcome(R, options.dryRun);
   const runner = await import('../migrate/runner.ts');
   const target = await store.get(R);
   refuseCodeEngine(target);
@@ -290,16 +275,12 @@ function finishWithProof(outcome: SyncOutcome, proof: SyncProof, changed: boolea
   };
 }
 
-export function syncErrorOutcome(
-  toRelease: string,
-  dryRun: boolean,
-  error: unknown,
-  text: string,
-): SyncOutcome {
+/** The outcome before anything is done: refused, nothing applied or reverted, no proof. */
+function startOutcome(toRelease: string, dryRun: boolean): SyncOutcome {
   return {
     format: SYNC_FORMAT,
     ok: false,
-    exitCode: error instanceof StepbackError ? error.exitCode : ExitCode.migrationFailed,
+    exitCode: ExitCode.refused,
     action: null,
     dryRun,
     toRelease,
@@ -310,6 +291,19 @@ export function syncErrorOutcome(
     reverted: [],
     failed: null,
     proof: null,
+    message: '',
+  };
+}
+
+export function syncErrorOutcome(
+  toRelease: string,
+  dryRun: boolean,
+  error: unknown,
+  text: string,
+): SyncOutcome {
+  return {
+    ...startOutcome(toRelease, dryRun),
+    exitCode: error instanceof StepbackError ? error.exitCode : ExitCode.migrationFailed,
     message: text,
   };
 }

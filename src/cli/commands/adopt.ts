@@ -1,7 +1,6 @@
 import type { Command } from 'commander';
-import { describeError, StepbackError } from '../../core/errors.ts';
 import { redactSecrets } from '../../core/redact.ts';
-import { ADOPT_FORMAT, type AdoptResult, adopt } from '../../migrate/adopt/adopt.ts';
+import { ADOPT_FORMAT, type AdoptResult, adopt, adoptErrorResult } from '../../migrate/adopt/adopt.ts';
 import { TOOL_NAMES } from '../../migrate/adopt/registry.ts';
 import { runnerOptions, secretsOf } from '../output.ts';
 
@@ -39,19 +38,7 @@ export function register(program: Command): void {
             dryRun: Boolean(options.dryRun),
           });
         } catch (error) {
-          result = {
-            format: ADOPT_FORMAT,
-            ok: false,
-            exitCode: error instanceof StepbackError ? error.exitCode : 1,
-            dryRun: Boolean(options.dryRun),
-            from: null,
-            table: null,
-            release: null,
-            adopted: [],
-            pending: [],
-            fingerprint: null,
-            error: describeError(error),
-          };
+          result = adoptErrorResult(Boolean(options.dryRun), error);
         }
         if (!result.ok && result.error)
           process.stderr.write(`stepback adopt: ${redactSecrets(result.error, secrets)}\n`);

@@ -41,13 +41,13 @@ export interface AdoptResult {
   error: string | null;
 }
 
-export async function adopt(opts: AdoptOptions): Promise<AdoptResult> {
-  const s = settings(opts);
-  const result: AdoptResult = {
+/** The result before anything is read: ok, nothing adopted. */
+function startResult(dryRun: boolean): AdoptResult {
+  return {
     format: ADOPT_FORMAT,
     ok: true,
     exitCode: ExitCode.ok,
-    dryRun: Boolean(opts.dryRun),
+    dryRun,
     from: null,
     table: null,
     release: null,
@@ -56,6 +56,21 @@ export async function adopt(opts: AdoptOptions): Promise<AdoptResult> {
     fingerprint: null,
     error: null,
   };
+}
+
+/** The result of an adopt that threw before it could report (its options could not even be read). */
+export function adoptErrorResult(dryRun: boolean, error: unknown): AdoptResult {
+  return {
+    ...startResult(dryRun),
+    ok: false,
+    exitCode: error instanceof StepbackError ? error.exitCode : ExitCode.migrationFailed,
+    error: describeError(error),
+  };
+}
+
+export async function adopt(opts: AdoptOptions): Promise<AdoptResult> {
+  const s = settings(opts);
+  const result = startResult(Boolean(opts.dryRun));
   try {
     checkOptions(opts);
     await withSession('adopt', opts, s, async (session) => {
