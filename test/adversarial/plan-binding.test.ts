@@ -2,7 +2,7 @@
  * A rollback plan is bound to what it was made from: it records the two manifests' digests and its own
  * content digest, so a plan edited after `stepback plan` wrote it — a kept migration moved into `revert` — is
  * refused by `down --plan` (exit 3, nothing changed) instead of reverting a migration the target release
- * needs. Where both manifests are at hand (`--sources-from` the store), a plan whose digest was made again
+ * needs. Where both manifests are at hand (`--sources-from` or `--store`), a plan whose digest was made again
  * after the edit is still refused, naming what differs from the plan the manifests give. Plans of the first
  * format carry no digest and are refused with what to do.
  */
@@ -135,6 +135,21 @@ describe('down --plan refuses a plan that is not the one `stepback plan` wrote',
     expect(run.stderr).toContain("it is not the plan the releases' manifests");
     expect(run.stderr).toContain('the plan reverts 0002_orders, which v1 keeps');
     expect(await tables(db)).toEqual(['orders', 'posts', 'users']);
+
+    // The same check with the downs from the directory: `--store` names where the manifests are.
+    const withStore = await runCli(
+      ['--dir', v2Dir, 'down', '--plan', resealed, '--store', `file://${storeDir}`],
+      { env: { DATABASE_URL: db.url }, password: db.password },
+    );
+    expect(withStore.code, withStore.stderr).toBe(3);
+    expect(withStore.stderr).toContain('the plan reverts 0002_orders, which v1 keeps');
+    expect(await tables(db)).toEqual(['orders', 'posts', 'users']);
+    const asMade = await runCli(
+      ['--dir', v2Dir, 'down', '--plan', write(work, 'plan.json', plan), '--store', `file://${storeDir}`],
+      { env: { DATABASE_URL: db.url }, password: db.password },
+    );
+    expect(asMade.code, asMade.stderr).toBe(0);
+    expect(await tables(db)).toEqual(['orders', 'users']);
   });
 
   it('a plan naming another manifest than the store holds: refused with both digests', async () => {
