@@ -6,6 +6,8 @@
  * the verification afterwards: django_migrations equals the older release's set and, when stepback can
  * reach the database (--database-url / DATABASE_URL), the schema equals the fingerprint recorded for it.
  */
+
+import { emptyResult } from '../../core/empty-result.ts';
 import { describeError, ExitCode, RefusedError, StepbackError, UsageError } from '../../core/errors.ts';
 import { reconcileGraphPlan } from '../../core/graph-plan.ts';
 import { redactSecrets } from '../../core/redact.ts';
@@ -17,7 +19,7 @@ import { systemClock } from '../../system/clock.ts';
 import type { Engine, EngineOptions } from '../engine.ts';
 import { statusFromGraph } from './graph-status.ts';
 import { type DjangoGraph, type DjangoRow, runProgram } from './manage.ts';
-import { baseResult, fill, partialDownError, stateProof, stateProofError } from './results.ts';
+import { fill, partialDownError, stateProof, stateProofError } from './results.ts';
 import { DJANGO_ENGINE, type DjangoSettings, djangoSettings } from './settings.ts';
 
 export { statusFromGraph } from './graph-status.ts';
@@ -67,7 +69,7 @@ async function readGraphAndRows(s: Settings): Promise<{ graph: DjangoGraph; rows
 
 async function down(opts: EngineOptions & { plan?: RollbackPlan; to?: string }): Promise<RunResult> {
   const s = djangoSettings(opts);
-  const result = baseResult('down', s);
+  const result = emptyResult('down', s);
   try {
     const plan = opts.plan;
     if (!plan)
@@ -162,7 +164,7 @@ export const djangoEngine: Engine = {
   },
   async up(opts) {
     const s = djangoSettings(opts);
-    const result = baseResult('up', s);
+    const result = emptyResult('up', s);
     try {
       if (opts.adopt || opts.adoptFrom !== undefined)
         throw new UsageError('the django engine does not adopt: Django records its own history', {

@@ -5,6 +5,8 @@
  * here. Nothing of stepback (no Node) is needed where it runs. What only stepback can do — the schema
  * fingerprint — runs where this code runs, on stepback's own connection, when it is given a database URL.
  */
+
+import { emptyResult } from '../../core/empty-result.ts';
 import { ExitCode, RefusedError, UsageError } from '../../core/errors.ts';
 import { passwordOf, redactSecrets } from '../../core/redact.ts';
 import type { DownCall, EngineCall, RemoteEngine } from '../../core/remote-engine.ts';
@@ -14,7 +16,7 @@ import { DEFAULT_MANAGE_COMMAND } from './defaults.ts';
 import { statusFromGraph } from './graph-status.ts';
 import { type ProgramResult, splitCommand } from './manage.ts';
 import { DJANGO_PROGRAM, RESULT_PREFIX } from './program.ts';
-import { baseResult, fill, partialDownError, stateProof, stateProofError } from './results.ts';
+import { fill, partialDownError, stateProof, stateProofError } from './results.ts';
 
 export interface DjangoRemoteOptions {
   /** How the release's code starts its manage.py, e.g. `python3 manage.py` (the image's working directory). */
@@ -82,7 +84,7 @@ export function djangoRemote(options: DjangoRemoteOptions = {}): RemoteEngine {
   const failure = (error: unknown) => ({ error: redactSecrets((error as Error).message, secrets) });
 
   async function readUp(run: ProgramResult, release: string): Promise<RunnerResult> {
-    const result = baseResult('up', { release, runId: null });
+    const result = emptyResult('up', { release, runId: null });
     fill(result, run, secrets);
     if (result.ok) {
       // What this release's migrations produced, for verifying a later rollback to it.
@@ -96,7 +98,7 @@ export function djangoRemote(options: DjangoRemoteOptions = {}): RemoteEngine {
   }
 
   async function readDown(run: ProgramResult, { plan, toRelease }: DownCall): Promise<RunnerResult> {
-    const result = baseResult('down', { release: toRelease, runId: null });
+    const result = emptyResult('down', { release: toRelease, runId: null });
     fill(result, run, secrets);
     if (!result.ok) {
       result.error = partialDownError(result.error, plan, run);

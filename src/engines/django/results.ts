@@ -6,28 +6,9 @@
 import { ExitCode } from '../../core/errors.ts';
 import { appliedNodes } from '../../core/graph-plan.ts';
 import { redactSecrets } from '../../core/redact.ts';
-import { RESULT_FORMAT } from '../../core/result-format.ts';
 import type { RollbackPlan } from '../../core/rollback-plan.ts';
 import type { RunResult } from '../../core/run-result.ts';
 import type { DjangoRow, ProgramResult } from './manage.ts';
-
-export function baseResult(
-  command: 'up' | 'down',
-  provenance: { release: string | null; runId: string | null },
-): RunResult {
-  return {
-    format: RESULT_FORMAT,
-    command,
-    ok: true,
-    exitCode: ExitCode.ok,
-    release: provenance.release,
-    runId: provenance.runId,
-    applied: [],
-    reverted: [],
-    failed: null,
-    error: null,
-  };
-}
 
 /** The program's run result in the result document; a failure names the migration it stopped at. */
 export function fill(result: RunResult, run: ProgramResult, secrets: readonly (string | undefined)[]): void {
