@@ -12,15 +12,8 @@
  * migration) has no node to name, and is refused.
  */
 import { type ManifestMigration, manifestDigest, manifestEngine } from './release-manifest.ts';
-import type {
-  PlanBody,
-  PlanCheck,
-  PlanInput,
-  PlannedRevert,
-  PlanResult,
-  ReconcileResult,
-} from './rollback-plan.ts';
-import { PLAN_FORMAT, sealPlan } from './rollback-plan.ts';
+import type { PlanBody, PlanInput, PlannedRevert, PlanResult, ReconcileResult } from './rollback-plan.ts';
+import { PLAN_FORMAT, planChecks, sealPlan } from './rollback-plan.ts';
 
 export interface AppTarget {
   app: string;
@@ -89,16 +82,7 @@ export function unappliedBy(targets: readonly AppTarget[], graph: readonly Manif
 
 export function planGraphRollback(input: PlanInput): PlanResult {
   const { newer, older, status } = input;
-  const checks: PlanCheck[] = [];
-  const reasons: string[] = [];
-  const check = (id: string, problems: string[], okDetail: string): void => {
-    checks.push({
-      id,
-      ok: problems.length === 0,
-      detail: problems.length === 0 ? okDetail : problems.join('; '),
-    });
-    reasons.push(...problems);
-  };
+  const { checks, reasons, check } = planChecks();
 
   const engine = manifestEngine(newer);
   check(

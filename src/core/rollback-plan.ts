@@ -224,12 +224,10 @@ function toPlanned(m: ManifestMigration): PlannedRevert {
 }
 
 /**
- * Decide a rollback from `newer` (live) to `older` (target), optionally against the database's status.
- * Every failed check contributes its reasons; the plan is only returned when all checks pass.
+ * A planner's checks and the reasons they failed, collected in order: `check` records one, failed when it
+ * found problems (its detail is then the problems, and they join the reasons), passed with `okDetail`.
  */
-export function planRollback(input: PlanInput): PlanResult {
-  const { newer, older, status } = input;
-  const labels = { newer: newer.release, older: older.release };
+export function planChecks() {
   const checks: PlanCheck[] = [];
   const reasons: string[] = [];
   const check = (id: string, problems: string[], okDetail: string): void => {
@@ -240,6 +238,17 @@ export function planRollback(input: PlanInput): PlanResult {
     });
     reasons.push(...problems);
   };
+  return { checks, reasons, check };
+}
+
+/**
+ * Decide a rollback from `newer` (live) to `older` (target), optionally against the database's status.
+ * Every failed check contributes its reasons; the plan is only returned when all checks pass.
+ */
+export function planRollback(input: PlanInput): PlanResult {
+  const { newer, older, status } = input;
+  const labels = { newer: newer.release, older: older.release };
+  const { checks, reasons, check } = planChecks();
 
   const newerByName = new Map(newer.migrations.map((m) => [m.name, m]));
   const olderNames = new Set(older.migrations.map((m) => m.name));
