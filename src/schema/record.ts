@@ -25,7 +25,6 @@ import {
 } from '../core/schema-diff.ts';
 import { FORMAT_1_NOT_COMPARED, inFormat1 } from '../core/schema-format-1.ts';
 import { fingerprintSchema } from './fingerprint.ts';
-import { parseFingerprint } from './parse.ts';
 
 export const FINGERPRINTS_TABLE = 'stepback_fingerprints';
 
@@ -117,6 +116,9 @@ async function firstRecording(
   );
   const row = rows[0];
   if (!row) return null;
+  // Loaded only to read a stored fingerprint back: the first recording of a release (every adopt, most
+  // `up --release` runs) never needs zod's start-up.
+  const { parseFingerprint } = await import('./parse.ts');
   return {
     digest: row.digest,
     fingerprint: parseFingerprint(row.fingerprint, `the recorded fingerprint of release ${release}`),

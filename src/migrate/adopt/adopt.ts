@@ -90,7 +90,11 @@ export async function adopt(opts: AdoptOptions): Promise<AdoptResult> {
       session.log(
         `${opts.dryRun ? 'would adopt' : 'adopting'} ${adoption.adopted.length} migration(s) from ${originOf(adoption, opts.to)} as release ${adoption.release}; ${adoption.pending.length} left for up`,
       );
-      for (const name of adoption.adopted) session.log(`${opts.dryRun ? 'would adopt' : 'adopted'}  ${name}`);
+      // One line per migration, written at once: a history of thousands is one write, not thousands.
+      if (adoption.adopted.length > 0)
+        session.log(
+          adoption.adopted.map((name) => `${opts.dryRun ? 'would adopt' : 'adopted'}  ${name}`).join('\n'),
+        );
       if (opts.dryRun) return;
       await recordAdoption(session, adoption, 'adopt');
       result.fingerprint = await recordAdoptionFingerprint(session, adoption.release);

@@ -8,7 +8,7 @@ import { type AdoptSource, decideAdoption } from '../../core/adopt.ts';
 import { RefusedError, UsageError } from '../../core/errors.ts';
 import type { RunAdoption } from '../../core/run-result.ts';
 import { rollbackQuietly, type StepSession } from '../execute.ts';
-import { ensureStateSql, insertAppliedRowsSql, insertEventSql, readState, type State } from '../state.ts';
+import { ensureStateSql, insertAppliedRowsQuery, insertEventSql, readState, type State } from '../state.ts';
 import type { MigrationSource } from '../types.ts';
 import { type FoundTable, findStateTables } from './registry.ts';
 import { TOOL_NAMES, type ToolName } from './tools.ts';
@@ -140,11 +140,11 @@ function upTo(s: AdoptSession, to: string): string[] {
 
 /**
  * The rows and the event in one transaction: all recorded, or none. `by` says which command adopted, in the
- * event's detail.
+ * event's detail. Three round trips: the rows travel as array parameters (state.ts insertAppliedRowsQuery).
  */
 export async function recordAdoption(s: AdoptSession, adoption: Adoption, by: string): Promise<void> {
   const who = { ...s.who, release: adoption.release };
-  const rows = insertAppliedRowsSql(
+  const rows = insertAppliedRowsQuery(
     s.names,
     adoption.adopted.map((name) => s.bySource.get(name)!),
     who,
@@ -161,9 +161,9 @@ export async function recordAdoption(s: AdoptSession, adoption: Adoption, by: st
     },
   });
   try {
-    await s.client.query(
-      `BEGIN;\n${ensureStateSql(s.names)};\n${[rows, event].filter(Boolean).join(';\n')};\nCOMMIT`,
-    );
+    await s.client.query(`BEGIN;\n${ensureStateSql(s.names)}`);
+    if (rows) await s.client.query(rows);
+    await s.client.query(`${event};\nCOMMIT`);
   } catch (error) {
     await rollbackQuietly(s.client);
     throw error;
