@@ -3,6 +3,7 @@ import { AwsAccessError } from '../../src/aws/aws-call.ts';
 import { EcsTaskExecutor } from '../../src/aws/ecs-executor.ts';
 import { type RunTaskOptions, runTask } from '../../src/aws/run-task.ts';
 import { RefusedError } from '../../src/core/errors.ts';
+import { DEFAULT_RUNNER_COMMAND } from '../../src/core/runner-command.ts';
 import { memoryLog } from '../../src/pipeline/log.ts';
 import { type AwsSim, startAwsSim } from '../sim/index.ts';
 import { type AwsClients, clientsFor, NETWORK, registerTd, simClock } from './helpers.ts';
@@ -448,11 +449,9 @@ describe('EcsTaskExecutor', () => {
     const input = sim.callsTo('RunTask')[0]?.input as {
       overrides: { containerOverrides: { command: string[] }[] };
     };
+    // No runner-command given: the default launcher, then the request's arguments.
     expect(input.overrides.containerOverrides[0]?.command).toEqual([
-      'npx',
-      '--no-install',
-      '--offline',
-      'stepback',
+      ...DEFAULT_RUNNER_COMMAND,
       'up',
       '--release',
       'v2',
