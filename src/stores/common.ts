@@ -4,6 +4,7 @@
  */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { checksumOf } from '../core/checksum.ts';
+import type { Clock } from '../core/clock.ts';
 import { RefusedError, UsageError } from '../core/errors.ts';
 import { quoteName, RELEASE_NAME_RULE, releaseNameProblem } from '../core/names.ts';
 import { type Manifest, manifestDigest, manifestIdentity } from '../core/release-manifest.ts';
@@ -16,9 +17,8 @@ export interface StoreDeps {
   /** GitHub API base (default: env GITHUB_API_URL, then https://api.github.com). */
   apiUrl?: string;
   fetch?: typeof fetch;
-  /** Back-off waits go through this, so tests never sleep. */
-  sleep?: (ms: number) => Promise<void>;
-  now?: () => Date;
+  /** Back-off waits and the rate-limit reset go through this, so tests never sleep (default: systemClock). */
+  clock?: Clock;
   env?: Record<string, string | undefined>;
 }
 

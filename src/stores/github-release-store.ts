@@ -6,6 +6,7 @@
  * Rate limits (403/429 with `x-ratelimit-remaining: 0` or `retry-after`) and 5xx replies are retried a few
  * times with a bounded back-off through the injected sleep; 401/403 say which token permission is missing.
  */
+import type { Clock } from '../core/clock.ts';
 import { StepbackError, UsageError } from '../core/errors.ts';
 import {
   compareReleases,
@@ -15,6 +16,7 @@ import {
 } from '../core/manifest-store.ts';
 import { redactSecrets } from '../core/redact.ts';
 import type { Manifest } from '../core/release-manifest.ts';
+import { systemClock } from '../system/clock.ts';
 import {
   checkReleaseName,
   compareExisting,
@@ -52,8 +54,7 @@ export class GitHubReleaseStore implements ManifestStore {
   readonly location: string;
   private readonly api: string;
   private readonly fetch: typeof fetch;
-  private readonly sleep: (ms: number) => Promise<void>;
-  private readonly now: () => Date;
+  private readonly clock: Clock;
 
   constructor(
     private readonly owner: string,
@@ -64,8 +65,7 @@ export class GitHubReleaseStore implements ManifestStore {
     this.location = `github-release://${owner}/${repo}`;
     this.api = deps.apiUrl.replace(/\/+$/, '');
     this.fetch = deps.fetch ?? globalThis.fetch;
-    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
-    this.now = deps.now ?? (() => new Date());
+    this.clock = deps.clock ?? systemClock;
   }
 
   static fromUrl(url: string, deps: StoreDeps = {}): GitHubReleaseStore {
@@ -255,7 +255,7 @@ export class GitHubReleaseStore implements ManifestStore {
         res = await this.fetch(url, { method, headers, body: options.body, redirect: 'follow' });
       } catch (error) {
         if (attempt < MAX_RETRIES) {
-          await this.sleep(1000 * 2 ** attempt);
+          await this.clock.sleep(1000 * 2 ** attempt);
           continue;
         }
         throw new StepbackError(
@@ -284,7 +284,7 @@ export class GitHubReleaseStore implements ManifestStore {
         );
       }
       await res.body?.cancel();
-      await this.sleep(wait);
+      await this.clock.sleep(wait);
     }
   }
 
@@ -300,7 +300,7 @@ export class GitHubReleaseStore implements ManifestStore {
       if (retryAfter !== null && /^\d+$/.test(retryAfter)) return Number(retryAfter) * 1000;
       const reset = res.headers.get('x-ratelimit-reset');
       if (remaining === '0' && reset && /^\d+$/.test(reset))
-        return Math.max(0, Number(reset) * 1000 - this.now().getTime()) + 1000;
+        return Math.max(0, Number(reset) * 1000 - this.clock.now()) + 1000;
       return backoff;
     }
     if (res.status >= 500) return backoff;

@@ -5,6 +5,7 @@
  * other gets 412 and compares with what is there.
  */
 import type { ListObjectsV2CommandOutput, S3Client } from '@aws-sdk/client-s3';
+import type { Clock } from '../core/clock.ts';
 import { UsageError } from '../core/errors.ts';
 import {
   compareReleases,
@@ -13,6 +14,7 @@ import {
   SourceBundleNotFoundError,
 } from '../core/manifest-store.ts';
 import type { Manifest } from '../core/release-manifest.ts';
+import { systemClock } from '../system/clock.ts';
 import {
   checkReleaseName,
   compareExisting,
@@ -59,7 +61,7 @@ function errorName(error: unknown): string | undefined {
 
 export class S3Store implements ManifestStore {
   readonly location: string;
-  private readonly sleep: (ms: number) => Promise<void>;
+  private readonly clock: Clock;
 
   private client: S3Client | undefined;
 
@@ -67,11 +69,11 @@ export class S3Store implements ManifestStore {
     client: S3Client | undefined,
     private readonly bucket: string,
     private readonly prefix: string,
-    deps: Pick<StoreDeps, 'sleep'> = {},
+    deps: Pick<StoreDeps, 'clock'> = {},
   ) {
     this.client = client;
     this.location = s3Location(bucket, prefix);
-    this.sleep = deps.sleep ?? ((ms) => new Promise((r) => setTimeout(r, ms)));
+    this.clock = deps.clock ?? systemClock;
   }
 
   static fromUrl(url: string, deps: StoreDeps = {}): S3Store {
@@ -149,7 +151,7 @@ export class S3Store implements ManifestStore {
           (status(error) === 409 || errorName(error) === 'ConditionalRequestConflict') &&
           attempt < CONFLICT_RETRIES
         ) {
-          await this.sleep(200 * 2 ** attempt);
+          await this.clock.sleep(200 * 2 ** attempt);
           continue;
         }
         throw this.explain(error, 'put', Key);

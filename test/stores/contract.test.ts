@@ -19,7 +19,7 @@ import { manifestDigest } from '../../src/core/release-manifest.ts';
 import { openStore, STORE_KINDS } from '../../src/stores/registry.ts';
 import { MemoryStore } from '../pipeline/fakes.ts';
 import { type GitHubFake, startGitHubFake } from '../support/github-fake.ts';
-import { recordingSleep, release } from './helpers.ts';
+import { recordingClock, release } from './helpers.ts';
 import { memoryBucket, s3Client } from './s3-bucket.ts';
 
 interface Harness {
@@ -55,7 +55,7 @@ const stores: Record<string, () => Promise<Harness>> = {
         openStore(location ?? `github-release://org/app-${++n}`, {
           token: TOKEN,
           apiUrl: gh.url,
-          sleep: recordingSleep().sleep,
+          clock: recordingClock().clock,
           env: {},
         }),
       close: () => gh.close(),

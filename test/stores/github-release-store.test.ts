@@ -5,7 +5,7 @@ import { manifestDigest } from '../../src/core/release-manifest.ts';
 import { MANIFEST_ASSET } from '../../src/stores/github-release-store.ts';
 import { openStore } from '../../src/stores/registry.ts';
 import { type GitHubFake, startGitHubFake } from '../support/github-fake.ts';
-import { recordingSleep, release } from './helpers.ts';
+import { recordingClock, release } from './helpers.ts';
 
 const TOKEN = 'ghs_secretTokenValue123';
 let gh: GitHubFake;
@@ -14,13 +14,12 @@ let store: ManifestStore;
 const NOW = new Date('2026-11-21T12:00:00Z');
 
 async function open(options: { token?: string } = {}): Promise<ManifestStore> {
-  const rec = recordingSleep();
+  const rec = recordingClock(NOW);
   waits = rec.waits;
   return openStore('github-release://org/app', {
     token: 'token' in options ? options.token : TOKEN,
     apiUrl: gh.url,
-    sleep: rec.sleep,
-    now: () => NOW,
+    clock: rec.clock,
     env: {},
   });
 }

@@ -4,7 +4,7 @@ import { RefusedError, UsageError } from '../../src/core/errors.ts';
 import { ReleaseNotFoundError } from '../../src/core/manifest-store.ts';
 import { manifestDigest } from '../../src/core/release-manifest.ts';
 import { openStore } from '../../src/stores/registry.ts';
-import { recordingSleep, release } from './helpers.ts';
+import { recordingClock, release } from './helpers.ts';
 import { s3Client as client, memoryBucket, s3Error } from './s3-bucket.ts';
 
 let bucket: ReturnType<typeof memoryBucket>;
@@ -64,8 +64,8 @@ describe('S3 store', () => {
   });
 
   it('retries a 409 ConditionalRequestConflict through the injected sleep', async () => {
-    const { sleep, waits } = recordingSleep();
-    const store = await openStore('s3://releases-bucket/p', { s3: client(), sleep });
+    const { clock, waits } = recordingClock();
+    const store = await openStore('s3://releases-bucket/p', { s3: client(), clock });
     bucket.fail('put', s3Error('ConditionalRequestConflict', 409));
     expect(await store.put(release('v1'))).toBe('created');
     expect(waits).toHaveLength(1);
