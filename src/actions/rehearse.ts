@@ -5,13 +5,19 @@
 import { existsSync } from 'node:fs';
 import * as core from '@actions/core';
 import { ExitCode, StepbackError } from '../core/errors.ts';
+import { passwordOf } from '../core/redact.ts';
 import type { Manifest } from '../core/release-manifest.ts';
 import { openReleaseStore } from '../wiring/adapters.ts';
 import { flushSummary, runAction } from './common.ts';
 
 export function run(): Promise<void> {
   return runAction('rehearse', async (inputs, log) => {
-    const { rehearse, renderMarkdown, BROKEN_DOWN } = await import('../rehearse/index.ts');
+    const [{ renderMarkdown, BROKEN_DOWN }, { loadRehearser }] = await Promise.all([
+      import('../rehearse/index.ts'),
+      import('../rehearse/engines.ts'),
+    ]);
+    // The engine's rehearsal (stepback's files, or a Django project through this checkout's manage.py).
+    const rehearse = await loadRehearser(inputs.engine, 'engine');
     let since: string | Manifest | undefined = inputs.since;
     if (inputs.since && inputs.store && !existsSync(inputs.since)) {
       // A release name: its manifest comes from the release store.
@@ -22,6 +28,12 @@ export function run(): Promise<void> {
     const databaseUrl = inputs['database-url'] ?? process.env.DATABASE_URL;
     const report = await rehearse({
       dir: inputs['migrations-dir'],
+      cwd: process.cwd(),
+      env: process.env,
+      manageCommand: inputs['manage-command'],
+      secrets: [databaseUrl, passwordOf(databaseUrl), inputs['github-token']].filter(
+        (s): s is string => typeof s === 'string' && s !== '',
+      ),
       ...(since ? { since } : {}),
       ...(databaseUrl ? { databaseUrl } : {}),
       ...(inputs.release ? { release: inputs.release } : {}),
@@ -42,8 +54,18 @@ export function run(): Promise<void> {
       const exitCode = report.exitCode === 3 ? ExitCode.refused : ExitCode.migrationFailed;
       throw new StepbackError(report.verdict, exitCode, {
         problems: report.migrations
-          .filter((m) => m.error || BROKEN_DOWN.has(m.outcome) || m.outcome === 'up-failed')
-          .map((m) => `${m.name}: ${m.outcome}${m.error ? ` (${m.error.step}: ${m.error.message})` : ''}`),
+          .filter(
+            (m) =>
+              m.error ||
+              BROKEN_DOWN.has(m.outcome) ||
+              m.outcome === 'up-failed' ||
+              // Under require-reversible an irreversible migration is what failed the step: name it.
+              (inputs['require-reversible'] && m.outcome === 'irreversible'),
+          )
+          .map(
+            (m) =>
+              `${m.name}: ${m.outcome}${m.error ? ` (${m.error.step}: ${m.error.message})` : m.note ? ` (${m.note})` : ''}`,
+          ),
       });
     }
   });

@@ -76,6 +76,7 @@ export class EcsTaskExecutor implements MigrationExecutor {
       idempotencyKey: request.idempotencyKey,
       timeoutMs: request.timeoutMs,
       ...(request.signal ? { signal: request.signal } : {}),
+      ...(request.isResultLine ? { finishedLine: request.isResultLine } : {}),
       ...(request.taskDefinitionArn || c.taskDefinitionArn
         ? { taskDefinition: request.taskDefinitionArn ?? c.taskDefinitionArn }
         : {}),

@@ -29,10 +29,10 @@ import {
 import { UsageError } from '../core/errors.ts';
 import type { ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
 import { requestCommand } from '../core/remote-engine.ts';
+import { isStepbackResultLine } from '../core/result-format.ts';
 import { DEFAULT_RUNNER_COMMAND } from '../core/runner-command.ts';
 import { AwsAccessError, awsCall, callContext, errorText } from './aws-call.ts';
 import { type LogsClient, LogTail } from './log-tail.ts';
-import { RESULT_LINE } from './run-task.ts';
 
 export interface RunBuildOptions {
   projectName: string;
@@ -52,6 +52,8 @@ export interface RunBuildOptions {
   /** BatchGetBuilds cadence (default 5 s). */
   pollIntervalMs?: number;
   echo?: boolean;
+  /** A log line that means "the command is done" (as runTask's; default: the stepback CLI's result line). */
+  finishedLine?: (line: string) => boolean;
 }
 
 export interface BuildRunResult {
@@ -91,6 +93,7 @@ export async function runBuild(
   const deadline = ctx.deadline!;
   const pollMs = o.pollIntervalMs ?? 5_000;
   const echo = o.echo ?? true;
+  const finished = o.finishedLine ?? isStepbackResultLine;
   const empty = { lines: [] as string[], logsRead: false };
   if (o.signal?.aborted)
     return {
@@ -195,7 +198,7 @@ export async function runBuild(
           where.stream,
           (line) => {
             if (echo) log.info(line);
-            if (RESULT_LINE.test(line)) sawFinish = true;
+            if (finished(line)) sawFinish = true;
           },
           ctx,
         );
@@ -280,6 +283,7 @@ export class CodeBuildExecutor implements MigrationExecutor {
         idempotencyKey: request.idempotencyKey,
         timeoutMs: request.timeoutMs,
         ...(request.signal ? { signal: request.signal } : {}),
+        ...(request.isResultLine ? { finishedLine: request.isResultLine } : {}),
         ...(c.pollIntervalMs !== undefined ? { pollIntervalMs: c.pollIntervalMs } : {}),
       },
       log,

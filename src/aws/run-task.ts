@@ -33,7 +33,7 @@ import {
 } from '../core/ecs-verdict.ts';
 import { RefusedError, UsageError } from '../core/errors.ts';
 import type { Log } from '../core/ports.ts';
-import { RESULT_FORMAT } from '../core/result-format.ts';
+import { isStepbackResultLine } from '../core/result-format.ts';
 import { AwsAccessError, awsCall, type CallContext, callContext, errorText } from './aws-call.ts';
 import { type LogsClient, LogTail } from './log-tail.ts';
 
@@ -68,7 +68,10 @@ export interface RunTaskOptions {
   fastPolls?: number;
   /** RunTask attempts after capacity shortages (default 6 in all). */
   capacityAttempts?: number;
-  /** A log line that means "the command is done" (default: the `stepback/result@1` JSON line). */
+  /**
+   * A log line that means "the command is done" (the engine's result line, RemoteEngine.isResultLine;
+   * default: the stepback CLI's `stepback/result@1` JSON line).
+   */
   finishedLine?: (line: string) => boolean;
   /** Print the container's lines to the log (default true). */
   echo?: boolean;
@@ -94,9 +97,6 @@ export interface RunTaskClients {
   logs: LogsClient;
   logsIn?(region: string | undefined): LogsClient;
 }
-
-/** The runner's one-line JSON result (key order is not a contract, so look anywhere in a JSON-looking line). */
-export const RESULT_LINE = new RegExp(`^\\s*\\{.*"format":"${RESULT_FORMAT.replace('/', '\\/')}"`);
 
 const MISSING_LIMIT = 5;
 const RECHECKS = 3;
@@ -396,7 +396,7 @@ class StartedTask {
 
   /** The container's awslogs stream, echoed line by line; the runner's result line marks the end near. */
   private followLogs(where: NonNullable<ReturnType<typeof awslogsOf>>): LogTail {
-    const finished = this.o.finishedLine ?? ((line: string) => RESULT_LINE.test(line));
+    const finished = this.o.finishedLine ?? isStepbackResultLine;
     const echo = this.o.echo ?? true;
     const tail = new LogTail(
       this.clients.logsIn?.(where.region) ?? this.clients.logs,

@@ -28,6 +28,11 @@ export interface ExecRequest {
   taskDefinitionArn?: string;
   /** CodeBuild: the release's image to run as the build image (from its manifest), when known. */
   image?: string;
+  /**
+   * The line of the run's output that means it is done (its engine's result line, RemoteEngine.isResultLine):
+   * an executor following the run's log polls faster once it has seen it. Default: the stepback CLI's.
+   */
+  isResultLine?: (line: string) => boolean;
   /** Idempotency key: a retried pipeline step must not start a second run. */
   idempotencyKey: string;
   /** Give up (and stop the remote work) after this long. */

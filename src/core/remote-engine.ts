@@ -45,6 +45,11 @@ export interface RemoteEngine {
     stdout: string | undefined,
     run: { command: 'up'; release: string } | { command: 'down'; call: DownCall },
   ): Promise<RunnerResult | undefined>;
+  /**
+   * Whether a line of a run's output is the engine's result line, the one that means the run is done (an
+   * executor tailing a log then polls faster for the end). Absent: the stepback CLI's `--json` line.
+   */
+  isResultLine?(line: string): boolean;
   /** The database status from a status run's output; undefined when the output holds none. */
   readStatus(stdout: string | undefined): Promise<DatabaseStatus | undefined>;
   /**
@@ -52,6 +57,19 @@ export interface RemoteEngine {
    * stepback CLI (absent: stepback's own words about the runner command).
    */
   notReported?(kind: MigrationExecutor['kind']): { who: string; hint: string };
+}
+
+/** What a request carries from its engine's call: the command line, the environment, the result line. */
+export function callRequest(
+  engine: Pick<RemoteEngine, 'isResultLine'>,
+  call: EngineCall,
+): Pick<ExecRequest, 'args' | 'command' | 'env' | 'isResultLine'> {
+  return {
+    args: call.args ?? [],
+    ...(call.command ? { command: call.command } : {}),
+    env: call.env,
+    ...(engine.isResultLine ? { isResultLine: (line: string) => engine.isResultLine!(line) } : {}),
+  };
 }
 
 /** The command a request runs: its own whole command line, or `prefix` (the runner command) + its args. */

@@ -7,7 +7,7 @@
  */
 import { ExitCode } from '../core/errors.ts';
 import type { ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
-import type { RemoteEngine } from '../core/remote-engine.ts';
+import { callRequest, type RemoteEngine } from '../core/remote-engine.ts';
 import type { RunAdoption, RunnerResult } from '../core/run-result.ts';
 import type { StepVerdict } from '../core/step-verdict.ts';
 import { type NotReportedWords, notReported, notReportedText } from './not-reported.ts';
@@ -67,8 +67,7 @@ export async function migrate(
   const exec = await log.group(`${engine.name} up: release ${options.release} (${executor.kind})`, () =>
     executor.run(
       {
-        args: call.args ?? [],
-        ...(call.command ? { command: call.command } : {}),
+        ...callRequest(engine, call),
         env: { ...call.env, ...options.env },
         release: options.release,
         ...(options.taskDefinitionArn ? { taskDefinitionArn: options.taskDefinitionArn } : {}),

@@ -12,7 +12,7 @@ import { ExitCode, StepbackError } from '../core/errors.ts';
 import type { ManifestStore } from '../core/manifest-store.ts';
 import type { DeployTarget, ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
 import { type Manifest, manifestEngine } from '../core/release-manifest.ts';
-import type { DownCall, EngineCall, RemoteEngine } from '../core/remote-engine.ts';
+import { callRequest, type DownCall, type EngineCall, type RemoteEngine } from '../core/remote-engine.ts';
 import { planBindingProblems, type RollbackPlan } from '../core/rollback-plan.ts';
 import type { DatabaseStatus } from '../core/status.ts';
 import { plannerForManifest } from '../engines/planners.ts';
@@ -275,7 +275,7 @@ async function readStatus(
   const engine = engineOf(deps);
   const statusIn = (image: Manifest, step: string) =>
     log.group('Database status', () =>
-      deps.executor.run(request(options, engine.status(), image, step), log),
+      deps.executor.run(request(options, engine, engine.status(), image, step), log),
     );
   let exec = await statusIn(runIn.image, 'status');
   if (exec.imageUnavailable && !runIn.bundle) {
@@ -371,6 +371,7 @@ function checkedDownRequest(
   }
   const downRequest = request(
     options,
+    engineOf(deps),
     engineOf(deps).down(downCall(options, deps, runIn, plan, toRevert)),
     runIn.image,
     runIn.bundle ? 'down-older' : 'down',
@@ -595,13 +596,17 @@ function downCall(
   };
 }
 
-function request(options: RollbackOptions, call: EngineCall, image: Manifest, step: string): ExecRequest {
+function request(
+  options: RollbackOptions,
+  engine: RemoteEngine,
+  call: EngineCall,
+  image: Manifest,
+  step: string,
+): ExecRequest {
   // Both runs use the newer release's image (only it knows every applied migration and has their downs),
   // unless it could not be pulled and the older one runs them from the store (fallBackToOlder).
   return {
-    args: call.args ?? [],
-    ...(call.command ? { command: call.command } : {}),
-    env: call.env,
+    ...callRequest(engine, call),
     release: image.release,
     ...(image.taskDefinitionArn ? { taskDefinitionArn: image.taskDefinitionArn } : {}),
     ...(image.image ? { image: image.image } : {}),

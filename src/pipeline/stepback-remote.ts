@@ -5,6 +5,7 @@
 
 import { DEFAULT_ENGINE } from '../core/release-manifest.ts';
 import type { RemoteEngine } from '../core/remote-engine.ts';
+import { isStepbackResultLine } from '../core/result-format.ts';
 import { encodePlan, PLAN_ENV } from './plan-transport.ts';
 
 export const stepbackRemote: RemoteEngine = {
@@ -17,6 +18,7 @@ export const stepbackRemote: RemoteEngine = {
       : ['down', '--plan', '--release', toRelease, '--json'],
     env: { [PLAN_ENV]: encodePlan(plan) },
   }),
+  isResultLine: isStepbackResultLine,
   // The result parsers (zod) load only once there is output to read, not on the way to the first request.
   readRun: async (stdout) => (await import('./result.ts')).parseRunnerResult(stdout),
   readStatus: async (stdout) => (await import('./result.ts')).parseStatusOutput(stdout),

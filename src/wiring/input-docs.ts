@@ -258,6 +258,14 @@ const WORDS: Record<ActionName, { description: string; inputs: Record<string, In
         description: 'Token for a `github-release://` store (masked).',
         actionDefault: '${{ github.token }}',
       },
+      engine: {
+        description:
+          "Whose migrations these are: `stepback` (the files of migrations-dir) or `django` (the project's Django migrations, each made by this checkout's Django through manage-command, one `manage.py shell` pointed at the scratch database: the job needs Python with the app's requirements installed; migrations-dir and cache-file are not read, and `since` must be a Django release's manifest).",
+      },
+      'manage-command': {
+        description:
+          "Engine `django`: how to start this checkout's manage.py on the runner, from the job's working directory, e.g. `python manage.py` (after actions/setup-python). Quotes group words.",
+      },
     },
   },
 };

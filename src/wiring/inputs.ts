@@ -234,6 +234,7 @@ export const actionInputs = {
     all: bool(false),
     'cache-file': text(),
     'github-token': text(),
+    ...engineInputs,
   },
   deploy: {
     // Required with deploy-target ecs (crossChecks); the file target deploys a release by name.

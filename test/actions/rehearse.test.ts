@@ -37,10 +37,12 @@ describe('rehearse action', () => {
 
   it('rejects bad inputs together', async () => {
     const run = await runAction('rehearse', {
-      inputs: { 'require-reversible': 'si', all: '1', store: 'http://x' },
+      inputs: { 'require-reversible': 'si', all: '1', store: 'http://x', engine: 'rails' },
     });
     expect(run.exitCode).toBe(2);
     expect(run.errors).toHaveLength(1);
-    for (const input of ['require-reversible', 'all', 'store']) expect(run.errors[0]).toContain(`${input}:`);
+    for (const input of ['require-reversible', 'all', 'store', 'engine'])
+      expect(run.errors[0]).toContain(`${input}:`);
+    expect(run.errors[0]).toContain('must be one of stepback, django');
   });
 });

@@ -1,6 +1,5 @@
 /** Table tests of the pure AWS decisions in src/core. */
 import { describe, expect, it } from 'vitest';
-import { RESULT_LINE } from '../../src/aws/run-task.ts';
 import { classifyAwsError, fullJitterDelay, isRetryable } from '../../src/core/aws-errors.ts';
 import { clientTokenFor } from '../../src/core/client-token.ts';
 import {
@@ -17,6 +16,7 @@ import {
   type TaskView,
   taskVerdict,
 } from '../../src/core/ecs-verdict.ts';
+import { RESULT_LINE } from '../../src/core/result-format.ts';
 
 const ARN = 'arn:aws:ecs:us-east-1:123456789012:task/default/0123456789abcdef0123456789abcdef';
 
