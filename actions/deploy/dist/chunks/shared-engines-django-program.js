@@ -1,0 +1,123 @@
+import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
+var e="stepback-django ",o=String.raw`import hashlib, json, os, sys, time
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
+R = json.loads(os.environ["STEPBACK_DJANGO"])
+db = connections["default"]
+def out(**doc):
+    p = db.settings_dict.get("PASSWORD") or ""
+    t = json.dumps(doc)
+    sys.stdout.write("stepback-django " + (t.replace(p, "***") if p else t) + "\n")
+    sys.stdout.flush()
+def log(line):
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+def nm(k):
+    return k[0] + "." + k[1]
+def graph():
+    g = MigrationLoader(None, ignore_no_migrations=True).graph
+    seen, nodes = set(), []
+    for leaf in g.leaf_nodes():
+        for k in g.forwards_plan(leaf):
+            if k in seen:
+                continue
+            seen.add(k)
+            m = g.nodes[k]
+            f = sys.modules[type(m).__module__].__file__
+            with open(f, "rb") as fh:
+                digest = "sha256:" + hashlib.sha256(fh.read()).hexdigest()
+            bad = [type(o).__name__ for o in m.operations if not o.reversible]
+            nodes.append({"name": nm(k), "checksum": digest, "atomic": m.atomic, "irreversible": bad,
+                          "dependencies": sorted(nm(p.key) for p in g.node_map[k].parents),
+                          "replaces": [nm(r) for r in m.replaces]})
+    leaves = {}
+    for k in g.leaf_nodes():
+        leaves.setdefault(k[0], []).append(nm(k))
+    return {"nodes": nodes, "leaves": leaves}
+def rows():
+    with db.cursor() as c:
+        if "django_migrations" not in db.introspection.table_names(c):
+            return []
+        c.execute("select app, name, applied from django_migrations order by id")
+        return [{"name": a + "." + n, "appliedAt": t.isoformat()} for a, n, t in c.fetchall()]
+def lock():
+    key = hashlib.sha256(("stepback\0" + db.settings_dict["NAME"] + "\0" + R["schema"] + "\0" + R["table"]).encode()).digest()
+    k = [int.from_bytes(key[0:4], "big") & 0x7FFFFFFF, int.from_bytes(key[4:8], "big") & 0x7FFFFFFF]
+    start, said = time.monotonic(), 0
+    with db.cursor() as c:
+        while True:
+            c.execute("select pg_try_advisory_lock(%s, %s)", k)
+            if c.fetchone()[0]:
+                return k
+            c.execute("select a.pid, a.application_name, a.client_addr::text, a.backend_start from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and l.granted and l.classid = %s::bigint::oid and l.objid = %s::bigint::oid and l.objsubid = 2 limit 1", k)
+            h = c.fetchone()
+            who = "pid %s, application \"%s\", client %s, connected since %s" % (h[0], h[1], h[2] or "local socket", h[3].isoformat()) if h else "a session that just ended"
+            waited = time.monotonic() - start
+            if waited * 1000 >= R["lockTimeoutMs"]:
+                raise LockTimeout("the migration lock was not acquired within %d s; it is held by %s" % (round(R["lockTimeoutMs"] / 1000), who))
+            if waited - said >= 5:
+                said = waited
+                log("waiting for the migration lock, held by " + who)
+            time.sleep(0.25)
+class LockTimeout(Exception):
+    pass
+class Refused(Exception):
+    pass
+def safe_rows():
+    try:
+        return rows()
+    except Exception:
+        return None
+def run():
+    k = lock()
+    done, marks, failed = [], {}, [None]
+    def progress(action, migration=None, fake=False):
+        if migration is None:
+            return
+        n, now = migration.app_label + "." + migration.name, time.monotonic()
+        if action.endswith("_start"):
+            marks[n] = now
+            failed[0] = n
+            log(("applying " if action == "apply_start" else "reverting ") + n)
+        elif action.endswith("_success"):
+            done.append({"name": n, "durationMs": round((now - marks[n]) * 1000, 1)})
+            failed[0] = None
+    try:
+        if R["op"] == "up":
+            from django.core.management import call_command
+            from django.core.management.commands.migrate import Command
+            class Migrate(Command):
+                def migration_progress_callback(self, action, migration=None, fake=False):
+                    progress(action, migration, fake)
+            call_command(Migrate(), interactive=False, verbosity=0)
+        else:
+            ex = MigrationExecutor(db, progress)
+            targets = [(t[0], t[1]) for t in R["targets"]]
+            plan = ex.migration_plan(targets)
+            names = [nm((m.app_label, m.name)) for m, back in plan]
+            if any(not back for m, back in plan):
+                raise Refused("the targets would apply " + ", ".join(n for (m, back), n in zip(plan, names) if not back) + ": the database is behind the plan")
+            if sorted(names) != sorted(R["expect"]):
+                raise Refused("Django would unapply [" + ", ".join(names) + "] but the plan expects [" + ", ".join(R["expect"]) + "]: the database changed since the plan was made")
+            bad = [n + " (" + type(o).__name__ + ")" for (m, back), n in zip(plan, names) for o in m.operations if not o.reversible]
+            if bad:
+                raise Refused("irreversible: " + ", ".join(bad))
+            ex.migrate(targets, plan=plan)
+        out(ok=True, done=done, applied=rows())
+    except Exception as e:
+        code = 4 if isinstance(e, LockTimeout) else 3 if isinstance(e, Refused) else 1
+        out(ok=False, exitCode=code, done=done, failed=failed[0], error=type(e).__name__ + ": " + str(e), applied=safe_rows())
+    finally:
+        with db.cursor() as c:
+            c.execute("select pg_advisory_unlock(%s, %s)", k)
+try:
+    if R["op"] == "graph":
+        out(ok=True, graph=graph())
+    elif R["op"] == "status":
+        out(ok=True, graph=graph(), applied=rows())
+    else:
+        run()
+except Exception as e:
+    out(ok=False, exitCode=4 if isinstance(e, LockTimeout) else 1, error=type(e).__name__ + ": " + str(e))
+`;export{e as a,o as b};
