@@ -47,7 +47,7 @@ const program = execFileSync(
     'tsx',
     '--input-type=module',
     '-e',
-    `import { DJANGO_PROGRAM } from ${JSON.stringify(join(root, 'src/engines/django/program.ts'))}; process.stdout.write(DJANGO_PROGRAM);`,
+    `import { DJANGO_COMMAND } from ${JSON.stringify(join(root, 'src/engines/django/program.ts'))}; process.stdout.write(DJANGO_COMMAND);`,
   ],
   { encoding: 'utf8', cwd: root },
 );

@@ -32,3 +32,14 @@ export function actorFromEnv(env: Env): string | null {
 export function releaseFromEnv(env: Env): string | null {
   return clean(env.STEPBACK_RELEASE);
 }
+
+/**
+ * The pipeline's run id and actor as the environment of a run in the release's code (a one-off ECS task or
+ * a CodeBuild build sees none of the pipeline's GITHUB_* variables), so what that run records in stepback's
+ * tables names the pipeline run and who started it rather than the container's user.
+ */
+export function provenanceEnv(env: Env): Record<string, string> {
+  const runId = runIdFromEnv(env);
+  const actor = clean(env.STEPBACK_ACTOR) ?? clean(env.GITHUB_ACTOR);
+  return { ...(runId ? { STEPBACK_RUN_ID: runId } : {}), ...(actor ? { STEPBACK_ACTOR: actor } : {}) };
+}

@@ -45,6 +45,8 @@ export interface RollbackOptions {
   /** The database status, when the caller already has it; otherwise read through the newer image. */
   status?: DatabaseStatus;
   idempotencyKey: string;
+  /** Added to every run's environment (the pipeline's run id and actor, for what the run records). */
+  env?: Record<string, string>;
   /** Per step (status, down, deploy). */
   timeoutMs: number;
   signal?: AbortSignal;
@@ -607,6 +609,7 @@ function request(
   // unless it could not be pulled and the older one runs them from the store (fallBackToOlder).
   return {
     ...callRequest(engine, call),
+    env: { ...call.env, ...options.env },
     release: image.release,
     ...(image.taskDefinitionArn ? { taskDefinitionArn: image.taskDefinitionArn } : {}),
     ...(image.image ? { image: image.image } : {}),

@@ -5,6 +5,7 @@
 
 import type { Log, MigrationExecutor } from '../core/ports.ts';
 import type { RollbackPlan } from '../core/rollback-plan.ts';
+import { provenanceEnv } from '../migrate/provenance.ts';
 import { type DeployOutcome, deploy } from '../pipeline/deploy.ts';
 import { type MigrateOutcome, migrate } from '../pipeline/migrate.ts';
 import { type RecordReleaseOutcome, recordRelease } from '../pipeline/record-release.ts';
@@ -64,6 +65,7 @@ export async function runMigrate(
         ...(inputs['adopt-from'] ? ['--adopt-from', inputs['adopt-from']] : []),
       ],
       idempotencyKey: ctx.idempotencyKey('up', inputs.release),
+      env: provenanceEnv(ctx.env ?? process.env),
       timeoutMs: minutes(inputs['timeout-minutes']),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
     },
@@ -136,6 +138,7 @@ export async function runRollback(
       drain: inputs.drain,
       // The plan (dry run) and the apply are separate jobs of one workflow run: their runs must not be shared.
       idempotencyKey: ctx.idempotencyKey(inputs['dry-run'] ? 'plan' : 'rollback', inputs['to-release']),
+      env: provenanceEnv(ctx.env ?? process.env),
       timeoutMs: minutes(inputs['timeout-minutes']),
       ...(ctx.signal ? { signal: ctx.signal } : {}),
       ...(onPlan ? { onPlan } : {}),

@@ -151,6 +151,28 @@ describe('a Django project through the actions and ECS', () => {
     expect(rb.outputs['schema-matches']).toBe('true');
     expect(rb.summary).toContain('schema matches release v1 as deployed');
 
+    // The audit trail, kept by the program inside the image: every apply and revert in stepback_events,
+    // naming the release, the workflow run and its actor (the task itself sees no GITHUB_* variables).
+    const trail = await withClient(
+      e.db.url,
+      async (c) =>
+        (
+          await c.query<{ kind: string; name: string; release: string; run_id: string; actor: string }>(
+            'select kind, name, release, run_id, actor from stepback_events order by id',
+          )
+        ).rows,
+    );
+    expect(trail.map((t) => `${t.kind} ${t.name} ${t.release}`)).toEqual([
+      ...manifestOf('v1').migrations.map((m) => `apply ${m.name} v1`),
+      'apply shop.0003_seed_products v2',
+      'apply billing.0002_invoice_note v2',
+      'apply shop.0004_product_sku_index v2',
+      'revert shop.0004_product_sku_index v1',
+      'revert billing.0002_invoice_note v1',
+      'revert shop.0003_seed_products v1',
+    ]);
+    for (const t of trail) expect([t.run_id, t.actor]).toEqual(['1001-1', 'octocat']);
+
     // v3: its irreversible migrations stop a rollback before anything runs but the status.
     const m3 = await ship('v3');
     expect(names(m3.outputs.applied)).toEqual(

@@ -114,6 +114,18 @@ describe('release cycle through ECS', () => {
       expect(cols.rows.map((r) => r.column_name)).toContain('first_name');
     });
 
+    // What the one-off tasks recorded names the workflow run and its actor, not the container's user.
+    const provenance = await withClient(
+      e.db.url,
+      async (c) =>
+        (
+          await c.query<{ run_id: string; actor: string }>(
+            'select distinct run_id, actor from stepback_migrations',
+          )
+        ).rows,
+    );
+    expect(provenance).toEqual([{ run_id: '1001-1', actor: 'octocat' }]);
+
     const runTasksBefore = e.sim.callsTo('RunTask').length;
     const rb = await rollbackToV1(e);
     runs.push(rb);

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checksumOf } from '../../src/core/checksum.ts';
 import { djangoEngine } from '../../src/engines/django/engine.ts';
-import { DJANGO_PROGRAM } from '../../src/engines/django/program.ts';
+import { DJANGO_COMMAND } from '../../src/engines/django/program.ts';
 import { lockKey } from '../../src/migrate/lock.ts';
 import { allowSlowProcesses, jsonLine, migrationsDir, runCli } from '../cli/cli.ts';
 import { databasesForThisFile, type TestDatabase, withClient } from '../support/pg.ts';
@@ -191,6 +191,92 @@ describe.skipIf(djangoMissing)('the django engine (real Django, real PostgreSQL)
     expect(v1Status.pending).toEqual([]);
   });
 
+  it("keeps stepback's audit trail in stepback_events (applies, reverts, a failure: release, run, actor, duration) and never writes django_migrations", async () => {
+    const db = await fresh('dj_audit');
+    const who = { STEPBACK_RUN_ID: 'run-41-1', STEPBACK_ACTOR: 'alice' };
+    const events = () =>
+      withClient(
+        db.url,
+        async (c) =>
+          (
+            await c.query<{
+              kind: string;
+              name: string;
+              release: string;
+              run_id: string;
+              actor: string;
+              runner_version: string;
+              error: string | null;
+              detail: { durationMs?: number; engine?: string } | null;
+            }>(
+              'select kind, name, release, run_id, actor, runner_version, error, detail from stepback_events order by id',
+            )
+          ).rows,
+      );
+    const v1Manifest = await manifestOf(db, 'v1');
+    const v2Manifest = await manifestOf(db, 'v2');
+    const v1 = djangoRelease('v1');
+    expect((await cli(db, v1, ['up', '--release', 'v1'], who)).code).toBe(0);
+    const v2 = djangoRelease('v2');
+    expect((await cli(db, v2, ['up', '--release', 'v2'], { ...who, STEPBACK_RUN_ID: 'run-42-1' })).code).toBe(
+      0,
+    );
+    const applied = await events();
+    expect(applied.map((e) => [e.kind, e.name, e.release, e.run_id, e.actor])).toEqual([
+      ['apply', 'shop.0001_initial', 'v1', 'run-41-1', 'alice'],
+      ['apply', 'shop.0002_product_price', 'v1', 'run-41-1', 'alice'],
+      ['apply', 'billing.0001_initial', 'v1', 'run-41-1', 'alice'],
+      ['apply', 'shop.0003_seed_products', 'v2', 'run-42-1', 'alice'],
+      ['apply', 'billing.0002_invoice_note', 'v2', 'run-42-1', 'alice'],
+      ['apply', 'shop.0004_product_sku_index', 'v2', 'run-42-1', 'alice'],
+    ]);
+    for (const e of applied) {
+      expect(e.runner_version).toMatch(/ django$/);
+      expect(e.detail?.engine).toBe('django');
+      expect(typeof e.detail?.durationMs).toBe('number');
+    }
+    // stepback's own migrations table stays empty: what Django applied is django_migrations' to say.
+    expect(
+      await withClient(db.url, async (c) => (await c.query('select 1 from stepback_migrations')).rowCount),
+    ).toBe(0);
+
+    const { plan } = await planFile(db, v2, v2Manifest, v1Manifest);
+    expect((await cli(db, v2, ['down', '--plan', plan], { ...who, STEPBACK_RUN_ID: 'run-43-1' })).code).toBe(
+      0,
+    );
+    expect((await events()).slice(6).map((e) => [e.kind, e.name, e.release, e.run_id])).toEqual([
+      ['revert', 'shop.0004_product_sku_index', 'v1', 'run-43-1'],
+      ['revert', 'billing.0002_invoice_note', 'v1', 'run-43-1'],
+      ['revert', 'shop.0003_seed_products', 'v1', 'run-43-1'],
+    ]);
+
+    const broken = djangoRelease('v1');
+    writeFileSync(
+      join(broken.dir, 'shop/migrations/0003_divide.py'),
+      [
+        'from django.db import migrations',
+        '',
+        'class Migration(migrations.Migration):',
+        '    dependencies = [("shop", "0002_product_price")]',
+        '    operations = [migrations.RunSQL("SELECT 1/0", migrations.RunSQL.noop)]',
+        '',
+      ].join('\n'),
+    );
+    const rowsBefore = await rows(db);
+    const failed = await cli(db, broken, ['up', '--release', 'v1b'], { ...who, STEPBACK_RUN_ID: 'run-44-1' });
+    expect(failed.code).toBe(1);
+    const failure = (await events()).at(-1);
+    expect(failure).toMatchObject({
+      kind: 'failure',
+      name: 'shop.0003_divide',
+      release: 'v1b',
+      run_id: 'run-44-1',
+    });
+    expect(failure?.error).toMatch(/division by zero/);
+    expect(failure?.detail).toEqual({ direction: 'up', engine: 'django' });
+    expect(await rows(db)).toEqual(rowsBefore);
+  });
+
   it('refuses a rollback across an irreversible migration before changing anything, in the planner and again in Django', async () => {
     const db = await fresh('dj_irreversible');
     const v2Manifest = await manifestOf(db, 'v2');
@@ -339,7 +425,7 @@ describe.skipIf(djangoMissing)('the django engine (real Django, real PostgreSQL)
     );
     // The one-off task as ECS runs it: the image's python with the program, no Node.
     const [python, manage] = code.manage.split(' ') as [string, string];
-    const task = spawn(python, [manage, 'shell', '-c', DJANGO_PROGRAM], {
+    const task = spawn(python, [manage, 'shell', '-c', DJANGO_COMMAND], {
       env: {
         ...process.env,
         DATABASE_URL: db.url,

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { UsageError } from '../../src/core/errors.ts';
 import { chooseEngine } from '../../src/engines/choose.ts';
-import { DJANGO_PROGRAM } from '../../src/engines/django/program.ts';
+import { auditRequest } from '../../src/engines/django/audit.ts';
+import { DJANGO_COMMAND } from '../../src/engines/django/program.ts';
 import { PLANNER_NAMES } from '../../src/engines/planners.ts';
 import { READER_NAMES } from '../../src/engines/readers.ts';
 import { ENGINE_NAMES, loadEngine } from '../../src/engines/registry.ts';
@@ -68,7 +69,7 @@ describe('chooseEngine', () => {
 describe('the Django program', () => {
   it('fits an ECS container override (8 KiB in all) with room for the request and the command', () => {
     const override = JSON.stringify({
-      command: ['python', 'manage.py', 'shell', '-c', DJANGO_PROGRAM],
+      command: ['python', 'manage.py', 'shell', '-c', DJANGO_COMMAND],
       environment: [
         {
           name: 'STEPBACK_DJANGO',
@@ -77,6 +78,7 @@ describe('the Django program', () => {
             schema: 'public',
             table: 'stepback_migrations',
             lockTimeoutMs: 300000,
+            audit: auditRequest('public', 'v2'),
           }),
         },
       ],

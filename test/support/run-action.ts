@@ -73,6 +73,7 @@ export async function runAction(name: string, options: RunActionOptions = {}): P
     RUNNER_TEMP: dir,
     GITHUB_RUN_ID: '1001',
     GITHUB_RUN_ATTEMPT: '1',
+    GITHUB_ACTOR: 'octocat',
     GITHUB_REPOSITORY: 'example/app',
     GITHUB_SHA: 'a'.repeat(40),
     ...files,

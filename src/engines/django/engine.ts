@@ -17,6 +17,7 @@ import type { RunResult } from '../../migrate/result.ts';
 import { STATE_TABLE } from '../../migrate/state.ts';
 import { systemClock } from '../../system/clock.ts';
 import type { Engine, EngineOptions } from '../engine.ts';
+import { auditRequest } from './audit.ts';
 import { statusFromGraph } from './graph-status.ts';
 import { type DjangoGraph, type DjangoRow, runProgram } from './manage.ts';
 import { fill, partialDownError, stateProof, stateProofError } from './results.ts';
@@ -110,6 +111,7 @@ async function down(opts: EngineOptions & { plan?: RollbackPlan; to?: string }):
         {
           op: 'down',
           ...lockRequest(opts, s),
+          audit: auditRequest(s.schema, s.release ?? plan.to.release),
           targets: plan.targets.map((t) => [t.app, t.migration]),
           expect: reconciled.remaining.map((r) => r.name),
         },
@@ -177,7 +179,10 @@ export const djangoEngine: Engine = {
             hint: 'drop --to, --single-transaction and --allow-out-of-order (Django decides the order and the transactions per migration)',
           },
         );
-      const run = await runProgram({ op: 'up', ...lockRequest(opts, s) }, s.run);
+      const run = await runProgram(
+        { op: 'up', ...lockRequest(opts, s), audit: auditRequest(s.schema, s.release) },
+        s.run,
+      );
       fill(result, run, s.secrets);
       if (result.ok && result.applied.length === 0) s.log('nothing to apply: the database is up to date');
       if (result.ok && s.release) {

@@ -6,7 +6,7 @@
 import { spawn } from 'node:child_process';
 import { ExitCode, StepbackError, UsageError } from '../../core/errors.ts';
 import { redactSecrets } from '../../core/redact.ts';
-import { DJANGO_PROGRAM, RESULT_PREFIX } from './program.ts';
+import { DJANGO_COMMAND, RESULT_PREFIX } from './program.ts';
 
 export { DEFAULT_MANAGE_COMMAND } from './defaults.ts';
 
@@ -61,7 +61,7 @@ export async function runProgram(request: Record<string, unknown>, run: ProgramR
   const argv = splitCommand(run.manageCommand);
   if (argv.length === 0) throw new UsageError('--manage-command is empty');
   const redact = (text: string) => redactSecrets(text, run.secrets);
-  const child = spawn(argv[0]!, [...argv.slice(1), 'shell', '-c', DJANGO_PROGRAM], {
+  const child = spawn(argv[0]!, [...argv.slice(1), 'shell', '-c', DJANGO_COMMAND], {
     cwd: run.cwd,
     env: { ...run.env, STEPBACK_DJANGO: JSON.stringify(request) } as NodeJS.ProcessEnv,
     stdio: ['ignore', 'pipe', 'pipe'],

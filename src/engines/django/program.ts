@@ -13,21 +13,36 @@
  * - `down`: all targets handed to Django's planner at once; refused before any change when the plan would
  *   apply anything, differs from the set stepback expects, or holds an irreversible operation.
  * The lock key is lockKey() of src/migrate/lock.ts computed the same way, so a Django run and a stepback run
- * on one database exclude each other. Kept small: it travels in an ECS container override (8 KiB in all).
+ * on one database exclude each other. With `audit` in the request, `up` and `down` keep stepback's audit
+ * trail: stepback's tables are made when missing (the DDL of migrate/state.ts, sent with the request), and
+ * each migration Django commits, forwards or backwards, and each failure, gets its row in stepback_events
+ * (release, run id and actor from STEPBACK_RUN_ID / STEPBACK_ACTOR, duration), written right after Django's
+ * own commit. django_migrations is only ever written by Django.
+ *
+ * It travels in an ECS container override (8 KiB in all), so what is sent is DJANGO_COMMAND: the program
+ * deflated and base64-encoded behind a one-line `exec` (about half the size; the task's log still shows
+ * every step the program prints).
  */
+import { deflateSync } from 'node:zlib';
 export const RESULT_PREFIX = 'stepback-django ';
 
-export const DJANGO_PROGRAM = String.raw`import hashlib, json, os, sys, time
+export const DJANGO_PROGRAM = String.raw`import base64, hashlib, json, os, sys, time, zlib
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 R = json.loads(os.environ["STEPBACK_DJANGO"])
 db = connections["default"]
-def out(**doc):
+def red(t):
     p = db.settings_dict.get("PASSWORD") or ""
-    t = json.dumps(doc)
-    sys.stdout.write("stepback-django " + (t.replace(p, "***") if p else t) + "\n")
+    return t.replace(p, "***") if p else t
+def out(**doc):
+    sys.stdout.write("stepback-django " + red(json.dumps(doc)) + "\n")
     sys.stdout.flush()
+A = R.get("audit")
+def ev(kind, n, error=None, detail=None):
+    if A:
+        with db.cursor() as c:
+            c.execute("insert into " + A["events"] + " (kind, name, release, run_id, actor, runner_version, error, detail) values (%s, %s, %s, %s, %s, %s, %s, %s)", [kind, n, A["release"], os.environ.get("STEPBACK_RUN_ID") or None, os.environ.get("STEPBACK_ACTOR") or None, A["version"], error, json.dumps(detail) if detail else None])
 def log(line):
     sys.stderr.write(line + "\n")
     sys.stderr.flush()
@@ -89,6 +104,9 @@ def safe_rows():
         return None
 def run():
     k = lock()
+    if A:
+        with db.cursor() as c:
+            c.execute(zlib.decompress(base64.b64decode(A["ddl"])).decode())
     done, marks, failed = [], {}, [None]
     def progress(action, migration=None, fake=False):
         if migration is None:
@@ -99,8 +117,10 @@ def run():
             failed[0] = n
             log(("applying " if action == "apply_start" else "reverting ") + n)
         elif action.endswith("_success"):
-            done.append({"name": n, "durationMs": round((now - marks[n]) * 1000, 1)})
+            d = round((now - marks[n]) * 1000, 1)
+            done.append({"name": n, "durationMs": d})
             failed[0] = None
+            ev("apply" if action == "apply_success" else "revert", n, detail={"durationMs": d, "engine": "django"})
     try:
         if R["op"] == "up":
             from django.core.management import call_command
@@ -125,7 +145,13 @@ def run():
         out(ok=True, done=done, applied=rows())
     except Exception as e:
         code = 4 if isinstance(e, LockTimeout) else 3 if isinstance(e, Refused) else 1
-        out(ok=False, exitCode=code, done=done, failed=failed[0], error=type(e).__name__ + ": " + str(e), applied=safe_rows())
+        msg = type(e).__name__ + ": " + str(e)
+        if code == 1:
+            try:
+                ev("failure", failed[0], red(msg), {"direction": "up" if R["op"] == "up" else "down", "engine": "django"})
+            except Exception:
+                pass
+        out(ok=False, exitCode=code, done=done, failed=failed[0], error=msg, applied=safe_rows())
     finally:
         with db.cursor() as c:
             c.execute("select pg_advisory_unlock(%s, %s)", k)
@@ -139,3 +165,11 @@ try:
 except Exception as e:
     out(ok=False, exitCode=4 if isinstance(e, LockTimeout) else 1, error=type(e).__name__ + ": " + str(e))
 `;
+
+/** `text` deflated and base64-encoded, as the program unpacks it (zlib format, Python's zlib.decompress). */
+export function pack(text: string): string {
+  return deflateSync(text, { level: 9 }).toString('base64');
+}
+
+/** The `-c` argument of `manage.py shell`: the program, packed (see above). */
+export const DJANGO_COMMAND = `import base64, zlib; exec(zlib.decompress(base64.b64decode("${pack(DJANGO_PROGRAM)}")))`;

@@ -12,10 +12,11 @@ import { passwordOf, redactSecrets } from '../../core/redact.ts';
 import type { DownCall, EngineCall, RemoteEngine } from '../../core/remote-engine.ts';
 import { type RunnerResult, runResultReader } from '../../core/run-result.ts';
 import { STATE_TABLE } from '../../core/state-table.ts';
+import { auditRequest } from './audit.ts';
 import { DEFAULT_MANAGE_COMMAND } from './defaults.ts';
 import { statusFromGraph } from './graph-status.ts';
 import { type ProgramResult, splitCommand } from './manage.ts';
-import { DJANGO_PROGRAM, RESULT_PREFIX } from './program.ts';
+import { DJANGO_COMMAND, RESULT_PREFIX } from './program.ts';
 import { fill, partialDownError, stateProof, stateProofError } from './results.ts';
 
 export interface DjangoRemoteOptions {
@@ -56,7 +57,7 @@ export function djangoRemote(options: DjangoRemoteOptions = {}): RemoteEngine {
   const secrets = [passwordOf(options.databaseUrl)];
   const log = options.log ?? (() => {});
   const call = (request: Record<string, unknown>): EngineCall => ({
-    command: [...argv, 'shell', '-c', DJANGO_PROGRAM],
+    command: [...argv, 'shell', '-c', DJANGO_COMMAND],
     env: { STEPBACK_DJANGO: JSON.stringify(request) },
   });
   const lock = { schema, table: STATE_TABLE, lockTimeoutMs: options.lockTimeoutMs ?? 300_000 };
@@ -127,16 +128,16 @@ export function djangoRemote(options: DjangoRemoteOptions = {}): RemoteEngine {
 
   return {
     name: 'django',
-    up(_release, extraArgs) {
+    up(release, extraArgs) {
       if (extraArgs.length > 0)
         throw new UsageError(
           `the django engine applies every pending migration, as \`manage.py migrate\` does: ${extraArgs.join(' ')} does not apply`,
           { hint: 'drop single-transaction (Django decides the transaction of each migration)' },
         );
-      return call({ op: 'up', ...lock });
+      return call({ op: 'up', ...lock, audit: auditRequest(schema, release) });
     },
     status: () => call({ op: 'status' }),
-    down({ plan, toRevert, sourcesFrom }) {
+    down({ plan, toRevert, toRelease, sourcesFrom }) {
       if (sourcesFrom)
         throw new RefusedError(
           "Django migrations are code: their downs run only in the newer release's image",
@@ -147,6 +148,7 @@ export function djangoRemote(options: DjangoRemoteOptions = {}): RemoteEngine {
       return call({
         op: 'down',
         ...lock,
+        audit: auditRequest(schema, toRelease),
         targets: plan.targets.map((t) => [t.app, t.migration]),
         expect: [...toRevert],
       });
