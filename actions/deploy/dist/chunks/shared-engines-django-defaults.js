@@ -1,2 +1,2 @@
 import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-var A="python3 manage.py";export{A as a};
+var E="python3 manage.py";import{userInfo as i}from"node:os";var r=n=>n&&n.trim()!==""?n.trim():null;function s(n){let t=r(n.STEPBACK_RUN_ID);if(t)return t;let o=r(n.GITHUB_RUN_ID);if(o){let e=r(n.GITHUB_RUN_ATTEMPT);return e?`${o}-${e}`:o}return r(n.CODEBUILD_BUILD_ID)}function T(n){let t=r(n.STEPBACK_ACTOR)??r(n.GITHUB_ACTOR);if(t)return t;try{return r(i().username)}catch{return r(n.USER)}}function _(n){return r(n.STEPBACK_RELEASE)}export{s as a,T as b,_ as c,E as d};

@@ -1,15 +1,21 @@
 import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-var e="stepback-django ",o=String.raw`import hashlib, json, os, sys, time
+import{deflateSync as o}from"node:zlib";var t="stepback-django ",n=String.raw`import base64, hashlib, json, os, sys, time, zlib
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
 R = json.loads(os.environ["STEPBACK_DJANGO"])
 db = connections["default"]
-def out(**doc):
+def red(t):
     p = db.settings_dict.get("PASSWORD") or ""
-    t = json.dumps(doc)
-    sys.stdout.write("stepback-django " + (t.replace(p, "***") if p else t) + "\n")
+    return t.replace(p, "***") if p else t
+def out(**doc):
+    sys.stdout.write("stepback-django " + red(json.dumps(doc)) + "\n")
     sys.stdout.flush()
+A = R.get("audit")
+def ev(kind, n, error=None, detail=None):
+    if A:
+        with db.cursor() as c:
+            c.execute("insert into " + A["events"] + " (kind, name, release, run_id, actor, runner_version, error, detail) values (%s, %s, %s, %s, %s, %s, %s, %s)", [kind, n, A["release"], os.environ.get("STEPBACK_RUN_ID") or None, os.environ.get("STEPBACK_ACTOR") or None, A["version"], error, json.dumps(detail) if detail else None])
 def log(line):
     sys.stderr.write(line + "\n")
     sys.stderr.flush()
@@ -71,6 +77,9 @@ def safe_rows():
         return None
 def run():
     k = lock()
+    if A:
+        with db.cursor() as c:
+            c.execute(zlib.decompress(base64.b64decode(A["ddl"])).decode())
     done, marks, failed = [], {}, [None]
     def progress(action, migration=None, fake=False):
         if migration is None:
@@ -81,8 +90,10 @@ def run():
             failed[0] = n
             log(("applying " if action == "apply_start" else "reverting ") + n)
         elif action.endswith("_success"):
-            done.append({"name": n, "durationMs": round((now - marks[n]) * 1000, 1)})
+            d = round((now - marks[n]) * 1000, 1)
+            done.append({"name": n, "durationMs": d})
             failed[0] = None
+            ev("apply" if action == "apply_success" else "revert", n, detail={"durationMs": d, "engine": "django"})
     try:
         if R["op"] == "up":
             from django.core.management import call_command
@@ -107,7 +118,13 @@ def run():
         out(ok=True, done=done, applied=rows())
     except Exception as e:
         code = 4 if isinstance(e, LockTimeout) else 3 if isinstance(e, Refused) else 1
-        out(ok=False, exitCode=code, done=done, failed=failed[0], error=type(e).__name__ + ": " + str(e), applied=safe_rows())
+        msg = type(e).__name__ + ": " + str(e)
+        if code == 1:
+            try:
+                ev("failure", failed[0], red(msg), {"direction": "up" if R["op"] == "up" else "down", "engine": "django"})
+            except Exception:
+                pass
+        out(ok=False, exitCode=code, done=done, failed=failed[0], error=msg, applied=safe_rows())
     finally:
         with db.cursor() as c:
             c.execute("select pg_advisory_unlock(%s, %s)", k)
@@ -120,4 +137,4 @@ try:
         run()
 except Exception as e:
     out(ok=False, exitCode=4 if isinstance(e, LockTimeout) else 1, error=type(e).__name__ + ": " + str(e))
-`;export{e as a,o as b};
+`;function a(e){return o(e,{level:9}).toString("base64")}var s=`import base64, zlib; exec(zlib.decompress(base64.b64decode("${a(n)}")))`;export{t as a,a as b,s as c};
