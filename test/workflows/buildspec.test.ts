@@ -4,9 +4,9 @@
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { checkBuildspec, readBuildspec } from './buildspec-rules.ts';
 import { DIGEST, FAKE_STEPBACK, FAMILY_ARN, fakeTools, REGISTRY, SHA, taskDefinition } from './fake-tools.ts';
@@ -65,9 +65,21 @@ describe('deploy buildspec', () => {
 const FAKE_STEPBACK_SHA256 = createHash('sha256').update(FAKE_STEPBACK).digest('hex');
 
 describe('deploy buildspec, run the way CodeBuild runs it (one shell for every command, fake aws/docker/curl)', () => {
-  function runAll(prepare: (tools: ReturnType<typeof fakeTools>) => void, pinned = FAKE_STEPBACK_SHA256) {
+  function runAll(
+    prepare: (tools: ReturnType<typeof fakeTools>) => void,
+    pinned = FAKE_STEPBACK_SHA256,
+    variables: Record<string, string> = {},
+    files: Record<string, string> = {},
+  ) {
     const tools = fakeTools();
     try {
+      // The build's checkout: CodeBuild runs the commands in the source directory.
+      const src = join(tools.dir, 'src');
+      mkdirSync(src);
+      for (const [name, text] of Object.entries(files)) {
+        mkdirSync(dirname(join(src, name)), { recursive: true });
+        writeFileSync(join(src, name), text);
+      }
       tools.writeState('download', FAKE_STEPBACK);
       prepare(tools);
       const spec = readBuildspec(read(DEPLOY));
@@ -78,16 +90,23 @@ describe('deploy buildspec, run the way CodeBuild runs it (one shell for every c
         'echo "EXPORT RELEASE=$RELEASE IMAGE=$IMAGE TASK_DEFINITION_ARN=$TASK_DEFINITION_ARN"\n';
       const r = spawnSync('bash', ['--noprofile', '--norc', '-e', '-c', script], {
         encoding: 'utf8',
+        cwd: src,
         env: {
           ...tools.env,
           ...vars,
+          ...variables,
           STEPBACK_SHA256: pinned,
           AWS_REGION: 'eu-west-1',
           CODEBUILD_RESOLVED_SOURCE_VERSION: SHA,
           CODEBUILD_WEBHOOK_TRIGGER: 'tag/v2.0.0',
         },
       });
-      return { ...r, calls: tools.calls() };
+      const engines = existsSync(join(tools.state, 'engines')) ? tools.readState('engines') : '';
+      return {
+        ...r,
+        calls: tools.calls(),
+        engines: engines.split('\n').filter((l) => l.startsWith('pipeline ')),
+      };
     } finally {
       tools.cleanup();
     }
@@ -110,6 +129,58 @@ describe('deploy buildspec, run the way CodeBuild runs it (one shell for every c
     ]);
     expect(r.calls).not.toMatch(/^npx /m);
     expect(r.calls).toMatch(/docker login --username AWS --password-stdin/);
+  });
+
+  const oldTd = (t: ReturnType<typeof fakeTools>) =>
+    t.writeState('td.json', JSON.stringify(taskDefinition(`${REGISTRY}/app:old`)));
+
+  it('engine stepback (the default): no pip install, every stepback call runs engine stepback', () => {
+    const r = runAll(oldTd);
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.calls).not.toMatch(/^python/m);
+    expect(r.engines).toEqual([
+      'pipeline record-release engine=stepback manage=python3 manage.py',
+      'pipeline migrate engine=stepback manage=python3 manage.py',
+      'pipeline deploy engine=stepback manage=python3 manage.py',
+    ]);
+  });
+
+  it("engine django: the app's requirements are pip-installed before any stepback pipeline call; record-release starts the checkout's manage.py, migrate the image's", () => {
+    const r = runAll(
+      oldTd,
+      FAKE_STEPBACK_SHA256,
+      {
+        STEPBACK_ENGINE: 'django',
+        STEPBACK_MANAGE_COMMAND: '/usr/local/bin/python3 /app/manage.py',
+        CHECKOUT_MANAGE_COMMAND: 'python3 src/manage.py',
+        PYTHON_REQUIREMENTS: 'requirements/prod.txt',
+      },
+      { 'requirements/prod.txt': 'Django==4.2\n' },
+    );
+    expect(r.status, r.stderr).toBe(0);
+    const lines = r.calls.split('\n');
+    const pip = lines.indexOf('python -m pip install --disable-pip-version-check -r requirements/prod.txt');
+    const firstPipeline = lines.findIndex((l) => l.startsWith('stepback pipeline '));
+    expect(pip).toBeGreaterThanOrEqual(0);
+    expect(pip).toBeLessThan(firstPipeline);
+    expect(r.engines).toEqual([
+      'pipeline record-release engine=django manage=python3 src/manage.py',
+      'pipeline migrate engine=django manage=/usr/local/bin/python3 /app/manage.py',
+      'pipeline deploy engine=django manage=/usr/local/bin/python3 /app/manage.py',
+    ]);
+  });
+
+  it('engine django without the requirements file, or an unknown engine, stops the build before any AWS call', () => {
+    const missing = runAll(oldTd, FAKE_STEPBACK_SHA256, { STEPBACK_ENGINE: 'django' });
+    expect(missing.status).not.toBe(0);
+    expect(missing.stderr).toMatch(/No requirements file 'requirements.txt' in the checkout/);
+    const unknown = runAll(oldTd, FAKE_STEPBACK_SHA256, { STEPBACK_ENGINE: 'rails' });
+    expect(unknown.status).toBe(2);
+    expect(unknown.stderr).toMatch(/STEPBACK_ENGINE must be stepback or django, not 'rails'/);
+    for (const r of [missing, unknown]) {
+      expect(r.calls).not.toMatch(/^aws /m);
+      expect(r.calls).not.toMatch(/^stepback pipeline /m);
+    }
   });
 
   it('refuses to run a downloaded stepback whose sha256 is not the pinned one, before any AWS call', () => {

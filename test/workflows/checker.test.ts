@@ -241,6 +241,80 @@ jobs:
     ]);
   });
 
+  it('accepts engine and manage-command on the real actions that take them, and flags a misspelling or an action without them', () => {
+    const text = `
+on: push
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-24.04
+    timeout-minutes: 1
+    permissions: {}
+    steps:
+      - uses: ./actions/rehearse
+        with: { engine: django, manage-command: python manage.py }
+      - uses: ./actions/record-release
+        with: { release: v1, store: 's3://b/p', engine: django, manage-command: python manage.py }
+      - uses: ./actions/migrate
+        with: { release: v1, engine: django, manage-command: python3 /app/manage.py }
+      - uses: ./actions/rollback
+        with: { to-release: v1, store: 's3://b/p', engine: django, manage-command: python3 /app/manage.py }
+      - uses: ./actions/migrate
+        with: { release: v1, engin: django }
+      - uses: ./actions/deploy
+        with: { task-definition: x, engine: django }
+`;
+    expect(rules(checkWorkflow(text, diskLookups))).toEqual([
+      'action-input @ a: migrate: with.engin is not an input of the action',
+      'action-input @ a: deploy: with.engine is not an input of the action',
+    ]);
+  });
+
+  it("checks the reusable workflows' engine inputs: given ones pass, a misspelled one is flagged", () => {
+    const caller = (withs: string) => `
+on: push
+permissions: {}
+jobs:
+  deploy:
+    permissions: { contents: read, id-token: write }
+    uses: ./.github/workflows/stepback-deploy.yml
+    with: { environment: prod, aws-region: eu-west-1, role-to-assume: r, ecr-repository: app, cluster: c, service: s, task-family: t, container: app, store: 's3://b/p', ${withs} }
+`;
+    const ok =
+      'engine: django, manage-command: python3 /app/manage.py, checkout-manage-command: python manage.py, python-version: "3.12", requirements: requirements/prod.txt';
+    expect(rules(checkWorkflow(caller(ok), diskLookups))).toEqual([]);
+    expect(rules(checkWorkflow(caller('engines: django, requirement: r.txt'), diskLookups))).toEqual([
+      'workflow-input @ deploy: with.engines is not an input of stepback-deploy.yml',
+      'workflow-input @ deploy: with.requirement is not an input of stepback-deploy.yml',
+    ]);
+  });
+
+  it('flags the Python setup done unsafely: the requirements input inside run:, setup-python by tag or without its version', () => {
+    const text = `
+on: workflow_call
+permissions: {}
+jobs:
+  a:
+    runs-on: ubuntu-24.04
+    timeout-minutes: 1
+    permissions: {}
+    steps:
+      - uses: actions/setup-python@v5
+      - uses: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065
+      - if: \${{ inputs.engine == 'django' }}
+        run: python -m pip install -r "\${{ inputs.requirements }}"
+      - if: \${{ inputs.engine == 'django' }}
+        env:
+          REQUIREMENTS: \${{ inputs.requirements }}
+        run: python -m pip install -r "$REQUIREMENTS"
+`;
+    expect(rules(checkWorkflow(text, { actionInputs }))).toEqual([
+      'pin @ line 10: actions/setup-python@v5 is not pinned to a full commit SHA',
+      'pin @ line 11: actions/setup-python@a26af69be951a213d495a4c3e4e4022e16d87065 has no version comment (# vX.Y.Z) saying which release the SHA is',
+      `injection @ a: ${['$', '{{ inputs.requirements }}'].join('')} (inputs.*) inside run: is script injection; pass it via env:`,
+    ]);
+  });
+
   it('does not mistake github.event_name for the attacker-controlled github.event payload', () => {
     const text = `
 on: push

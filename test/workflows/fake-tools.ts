@@ -1,5 +1,5 @@
 /**
- * Fake `aws`, `docker`, `npx` and `curl` executables for running the workflows' and buildspecs' shell for real
+ * Fake `aws`, `docker`, `npx`, `curl` and `python3`/`python` executables for running the workflows' and buildspecs' shell for real
  * without AWS or downloads: each records its call in $STATE/calls and answers from files in $STATE
  * (image-digest, td.json, denied, download). Only the calls those scripts make are understood; anything else
  * fails loudly.
@@ -48,9 +48,15 @@ while [ $# -gt 0 ]; do case "$1" in -o) out="$2"; shift 2 ;; *) shift ;; esac; d
 cp "$STATE/download" "$out"
 `;
 
-/** What a downloaded stepback executable does in these runs: record its command line. */
+/** What a downloaded stepback executable does in these runs: record its command line (and, apart, its engine). */
 export const FAKE_STEPBACK = `#!/usr/bin/env bash
 echo "stepback $*" >> "$STATE/calls"
+echo "$1 $2 engine=\${STEPBACK_ENGINE-} manage=\${STEPBACK_MANAGE_COMMAND-}" >> "$STATE/engines"
+`;
+
+/** `python3` / `python` (pip installs in the workflows and buildspecs): record the call. */
+const FAKE_PYTHON = `#!/usr/bin/env bash
+echo "python $*" >> "$STATE/calls"
 `;
 
 export interface FakeTools {
@@ -74,6 +80,8 @@ export function fakeTools(): FakeTools {
     ['docker', FAKE_DOCKER],
     ['npx', FAKE_NPX],
     ['curl', FAKE_CURL],
+    ['python3', FAKE_PYTHON],
+    ['python', FAKE_PYTHON],
   ] as const) {
     writeFileSync(join(dir, 'bin', name), body);
     chmodSync(join(dir, 'bin', name), 0o755);

@@ -5,13 +5,13 @@
  * actions really declare.
  */
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { diskLookups, kindOf, workflowFiles } from './files.ts';
-import { checkWorkflow } from './rules.ts';
+import { checkWorkflow, usesLines } from './rules.ts';
 import { workflowSchemaErrors } from './workflow-parser.ts';
 
 const files = workflowFiles();
@@ -84,13 +84,16 @@ describe('deploy flow (DESIGN.md §2)', () => {
       const doc = parse(f.text) as Dict;
       for (const job of Object.values(jobs(doc) ?? {}))
         for (const s of steps(job))
-          if ((s.id === 'image' || s.id === 'taskdef' || s.id === 'release') && typeof s.run === 'string') {
+          if (
+            (s.id === 'image' || s.id === 'taskdef' || s.id === 'release' || s.id === 'requirements') &&
+            typeof s.run === 'string'
+          ) {
             const set = scripts.get(String(s.id)) ?? new Set<string>();
             set.add(s.run);
             scripts.set(String(s.id), set);
           }
     }
-    expect([...scripts.keys()].sort()).toEqual(['image', 'release', 'taskdef']);
+    expect([...scripts.keys()].sort()).toEqual(['image', 'release', 'requirements', 'taskdef']);
     for (const [id, set] of scripts) expect({ id, variants: set.size }).toEqual({ id, variants: 1 });
   });
 });
@@ -196,5 +199,100 @@ describe('release flow', () => {
     const step = steps(record).find((s) => String(s.uses).includes('/actions/record-release'));
     expect(String(((step?.with ?? {}) as Dict).store)).toMatch(/^github-release:\/\//);
     expect(record?.permissions).toMatchObject({ contents: 'write' });
+  });
+});
+
+/** Our actions that take the engine inputs, and those of them that read the checkout's migration graph. */
+const ENGINE_ACTIONS = /\/actions\/(rehearse|record-release|migrate|rollback)@/;
+const CHECKOUT_ACTIONS = /\/actions\/(rehearse|record-release)@/;
+const SETUP_PYTHON = /^actions\/setup-python@[0-9a-f]{40}$/;
+
+describe('engine inputs (stepback or django) in the shipped workflows', () => {
+  for (const file of files.filter((f) => f.path.startsWith('workflows/') || /stepback-/.test(f.path))) {
+    const doc = parse(file.text) as Dict;
+    const jobList = Object.entries(jobs(doc) ?? {});
+    if (!jobList.some(([, job]) => steps(job).some((s) => ENGINE_ACTIONS.test(String(s.uses))))) continue;
+
+    it(`${file.path}: every rehearse, record-release, migrate and rollback step passes engine and manage-command`, () => {
+      for (const [, job] of jobList)
+        for (const s of steps(job).filter((x) => ENGINE_ACTIONS.test(String(x.uses)))) {
+          const given = (s.with ?? {}) as Dict;
+          expect(String(given.engine), String(s.uses)).toMatch(/inputs\.engine|vars\.STEPBACK_ENGINE/);
+          expect(String(given['manage-command']), String(s.uses)).toMatch(/manage-command|MANAGE_COMMAND/);
+        }
+    });
+
+    it(`${file.path}: a job that reads the checkout's graph sets up Python and installs the requirements first, only for engine django`, () => {
+      for (const [id, job] of jobList) {
+        const list = steps(job);
+        const reader = list.findIndex((s) => CHECKOUT_ACTIONS.test(String(s.uses)));
+        const python = list.findIndex((s) => SETUP_PYTHON.test(String(s.uses)));
+        const pip = list.findIndex((s) => s.id === 'requirements');
+        if (reader < 0) {
+          expect({ id, python, pip }).toEqual({ id, python: -1, pip: -1 });
+          continue;
+        }
+        expect({ id, before: python >= 0 && python < pip && pip < reader }).toEqual({ id, before: true });
+        const engine = String((list[reader]!.with as Dict).engine).replace(/^\$\{\{\s*|\s*\}\}$/g, '');
+        for (const s of [list[python]!, list[pip]!])
+          expect(String(s.if)).toBe(['$', `{{ ${engine} == 'django' }}`].join(''));
+      }
+    });
+  }
+
+  for (const path of ['.github/workflows/stepback-deploy.yml', '.github/workflows/stepback-rollback.yml'])
+    it(`${path}: engine is an input (default stepback) and manage-command one that defaults to the action's own`, () => {
+      const inputs = ((load(path).on as Dict).workflow_call as { inputs: Record<string, Dict> }).inputs;
+      expect(inputs.engine).toMatchObject({ type: 'string', default: 'stepback' });
+      expect(inputs['manage-command']).toMatchObject({ type: 'string', default: '' });
+    });
+
+  it('the requirements step installs the named file with pip, and fails naming it when the checkout has none (runs the script)', () => {
+    const doc = load('.github/workflows/stepback-deploy.yml');
+    const step = steps(jobs(doc).deploy).find((s) => s.id === 'requirements')!;
+    const dir = mkdtempSync(join(tmpdir(), 'stepback-req-'));
+    try {
+      const bin = join(dir, 'bin');
+      mkdirSync(bin);
+      writeFileSync(join(bin, 'python'), `#!/usr/bin/env bash\necho "python $*" >> "${dir}/calls"\n`);
+      chmodSync(join(bin, 'python'), 0o755);
+      const run = (requirements: string) =>
+        spawnSync('bash', ['--noprofile', '--norc', '-eo', 'pipefail', '-c', String(step.run)], {
+          cwd: dir,
+          encoding: 'utf8',
+          env: { PATH: `${bin}:${process.env.PATH}`, REQUIREMENTS: requirements },
+        });
+      const missing = run('requirements.txt');
+      expect(missing.status).toBe(1);
+      expect(missing.stdout).toMatch(/^::error::No requirements file 'requirements.txt' in the checkout/);
+      expect(existsSync(join(dir, 'calls'))).toBe(false);
+      writeFileSync(join(dir, 'requirements.txt'), 'Django==4.2\n');
+      const ok = run('requirements.txt');
+      expect(ok.status, ok.stderr).toBe(0);
+      expect(readFileSync(join(dir, 'calls'), 'utf8')).toBe(
+        'python -m pip install --disable-pip-version-check -r requirements.txt\n',
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('third-party pins', () => {
+  it('each third-party action is pinned to one commit (and one version comment) in every workflow', () => {
+    const pins = new Map<string, Set<string>>();
+    for (const f of files)
+      for (const u of usesLines(f.text)) {
+        const at = u.ref.indexOf('@');
+        if (u.ref.startsWith('./') || u.ref.startsWith('stepback-dev/') || at < 0) continue;
+        const set = pins.get(u.ref.slice(0, at)) ?? new Set<string>();
+        set.add(`${u.ref.slice(at + 1)} # ${u.comment}`);
+        pins.set(u.ref.slice(0, at), set);
+      }
+    expect(pins.get('actions/setup-python')).toEqual(
+      new Set(['a26af69be951a213d495a4c3e4e4022e16d87065 # v5.6.0']),
+    );
+    for (const [action, set] of pins)
+      expect({ action, pins: [...set] }).toEqual({ action, pins: [...set].slice(0, 1) });
   });
 });
