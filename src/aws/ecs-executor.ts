@@ -27,6 +27,8 @@ export interface EcsTaskExecutorConfig extends TimeDeps {
   launchType?: LaunchType;
   /** The role the task runs as instead of the task definition's (RunTask overrides.taskRoleArn). */
   taskRoleArn?: string;
+  /** The container's task definition entry point runs its arguments (RunTaskOptions.entryPointRunsCommand). */
+  entryPointRunsCommand?: boolean;
   capacityProviderStrategy?: CapacityProviderStrategyItem[];
   networkConfiguration?: NetworkConfiguration;
   platformVersion?: string;
@@ -83,6 +85,7 @@ export class EcsTaskExecutor implements MigrationExecutor {
       ...(c.service ? { service: c.service } : {}),
       ...(c.launchType ? { launchType: c.launchType } : {}),
       ...(c.taskRoleArn ? { taskRoleArn: c.taskRoleArn } : {}),
+      ...(c.entryPointRunsCommand ? { entryPointRunsCommand: true } : {}),
       ...(c.capacityProviderStrategy ? { capacityProviderStrategy: c.capacityProviderStrategy } : {}),
       ...(c.networkConfiguration ? { networkConfiguration: c.networkConfiguration } : {}),
       ...(c.platformVersion ? { platformVersion: c.platformVersion } : {}),

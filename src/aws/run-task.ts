@@ -54,6 +54,11 @@ export interface RunTaskOptions {
   launchType?: LaunchType;
   /** The role the task runs as instead of the task definition's (overrides.taskRoleArn; needs iam:PassRole). */
   taskRoleArn?: string;
+  /**
+   * The container's task definition entry point runs its arguments (ends in `exec "$@"`): run through it.
+   * Otherwise an entry point other than `env` is refused before the task starts (entryPointRefusal).
+   */
+  entryPointRunsCommand?: boolean;
   capacityProviderStrategy?: CapacityProviderStrategyItem[];
   networkConfiguration?: NetworkConfiguration;
   platformVersion?: string;
@@ -310,17 +315,23 @@ async function stopTask(
  * RunTask overrides only a container's command: with an entry point in the task definition, ECS runs that
  * entry point with stepback's command as its arguments. That is right for an entry point that ends in
  * `exec "$@"` (one that fetches secrets first, say) and wrong for one that starts the app (gunicorn, a JVM
- * launcher), so it is said before the task starts, with the fix. An image's own ENTRYPOINT is not in the task
- * definition and cannot be seen here (the README says what to do about it).
+ * launcher: a one-off "migration" task that serves traffic until it times out), and the two cannot be told
+ * apart from here. So any entry point but `env` (which runs its arguments) is refused before a task starts,
+ * unless the team says theirs runs its arguments (entryPointRunsCommand). An image's own ENTRYPOINT is not in
+ * the task definition and cannot be seen here (the README says what to do about it).
  */
-export function entryPointWarning(
+export function entryPointRefusal(
   container: string,
   taskDefinitionArn: string,
-  entryPoint: string[],
-): string {
-  return (
-    `Container ${container} of ${taskDefinitionArn} has the entry point ${JSON.stringify(entryPoint)}: RunTask can override only the command, so the task runs that entry point with stepback's command as its arguments. ` +
-    `That works only if the entry point runs its arguments (ends in exec "$@"); otherwise give this container "entryPoint": ["env"] in the task definition the migration runs from (env runs its arguments), and see the README on images with an ENTRYPOINT.`
+  entryPoint: readonly string[],
+): RefusedError | undefined {
+  if (entryPoint.length === 0 || (entryPoint.length === 1 && /^(\/usr)?(\/bin\/)?env$/.test(entryPoint[0]!)))
+    return undefined;
+  return new RefusedError(
+    `refusing to start a one-off task: container ${container} of ${taskDefinitionArn} has the entry point ${JSON.stringify(entryPoint)}, and RunTask can override only the command, so stepback's command would be that entry point's arguments; nothing was started`,
+    {
+      hint: 'if the entry point runs its arguments (it ends in exec "$@"), set entry-point-runs-command: true; otherwise give this container "entryPoint": ["env"] in the task definition the migration runs from (env runs its arguments). See the README on images with an ENTRYPOINT.',
+    },
   );
 }
 
@@ -334,8 +345,14 @@ export async function runTask(
   const ctx = callContext(log, deps, { timeoutMs: o.timeoutMs, signal: o.signal });
   const resolved = await resolveRun(clients, o, ctx);
   const entryPoint = resolved.container.entryPoint ?? [];
-  if (entryPoint.length > 0)
-    log.warn(entryPointWarning(o.containerName, resolved.taskDefinitionArn, entryPoint));
+  if (o.entryPointRunsCommand && entryPoint.length > 0)
+    log.info(
+      `Running stepback through the entry point ${JSON.stringify(entryPoint)} (entry-point-runs-command)`,
+    );
+  else {
+    const refusal = entryPointRefusal(o.containerName, resolved.taskDefinitionArn, entryPoint);
+    if (refusal) throw refusal;
+  }
   const notStarted = (message: string): TaskRunResult => ({
     ok: false,
     exitCode: null,

@@ -11,6 +11,8 @@ export interface ExecutorConfig {
   codebuildProject?: string | undefined;
   /** ecs: the role the one-off task runs as (RunTask overrides.taskRoleArn); default the task definition's. */
   taskRoleArn?: string | undefined;
+  /** ecs: the container's task definition entry point runs its arguments (so stepback's command may go through it). */
+  entryPointRunsCommand?: boolean;
   /** ecs: copy network configuration and launch settings from this service when none are given. */
   service?: string | undefined;
   /** codebuild: the build image when the request names none. */

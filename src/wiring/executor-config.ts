@@ -17,6 +17,7 @@ export function executorConfig(inputs: WithExecutor): ExecutorConfig {
     securityGroups: inputs['security-groups'],
     assignPublicIp: inputs['assign-public-ip'],
     taskRoleArn: inputs['task-role-arn'],
+    entryPointRunsCommand: inputs['entry-point-runs-command'],
     launchType: inputs['launch-type'],
     codebuildProject: inputs['codebuild-project'],
     migrationsDir: inputs['migrations-dir'],

@@ -85,6 +85,10 @@ const EXECUTOR_INPUTS: Record<string, InputText> = {
     description:
       "IAM role the one-off migration task runs as (RunTask `overrides.taskRoleArn`), e.g. the migration task role from infra/ (`MigrationTaskRoleArn`); the deploy and rollback roles need `iam:PassRole` on it, which the infra/ roles stack grants when given the same ARN. Empty: the task definition's task role. Executor `ecs` only.",
   },
+  'entry-point-runs-command': {
+    description:
+      'Executor `ecs`: the migration container\'s task definition `entryPoint` runs its arguments (it ends in `exec "$@"`, e.g. after fetching a secret), so stepback\'s command may run through it (`true`/`false`). Without it, a container with an entry point other than `["env"]` is refused before any task starts: RunTask overrides only the command, which becomes the arguments of an entry point that may start the app instead.',
+  },
   'codebuild-project': {
     description:
       'CodeBuild project that runs `stepback` (the build runs the command passed in). Required with executor `codebuild`.',

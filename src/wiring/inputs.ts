@@ -174,6 +174,7 @@ const executorInputs = {
     (v) => /^arn:aws[a-z-]*:iam::\d{12}:role\/[\w+=,.@/-]+$/.test(v),
     'must be an IAM role ARN (arn:aws:iam::<account>:role/<name>)',
   ),
+  'entry-point-runs-command': bool(false),
   'codebuild-project': text(),
   'migrations-dir': text('migrations'),
   // Unset is the launcher of core/runner-command.ts, which no space-split text can spell.

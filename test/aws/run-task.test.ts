@@ -87,20 +87,40 @@ describe('runTask against the simulation', () => {
     expect(stopTaskCalls()).toEqual([]);
   });
 
-  it("says before it starts that a task definition entry point gets stepback's command as arguments, and the fix", async () => {
-    const td = registerTd(sim, { image: 'app:ok' });
+  it("refuses, before any task starts, a task definition entry point that would get stepback's command as its arguments", async () => {
     const withEntryPoint = registerTd(sim, { image: 'app:ok', entryPoint: ['gunicorn', 'app:wsgi'] });
-    const log = memoryLog();
-    await runTask(clients, options(withEntryPoint), log, { clock: simClock(sim) });
-    const warning = log.lines.find((l) => l.message.includes('has the entry point'));
-    expect(warning?.message).toContain(
-      `Container app of ${withEntryPoint} has the entry point ["gunicorn","app:wsgi"]: RunTask can override only the command`,
+    const runsBefore = sim.callsTo('RunTask').length;
+    const error = await runTask(clients, options(withEntryPoint), memoryLog(), {
+      clock: simClock(sim),
+    }).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(RefusedError);
+    expect((error as RefusedError).exitCode).toBe(3);
+    expect((error as RefusedError).message).toContain(
+      `container app of ${withEntryPoint} has the entry point ["gunicorn","app:wsgi"], and RunTask can override only the command`,
     );
-    expect(warning?.message).toContain('"entryPoint": ["env"]');
-    // Without one, nothing is said.
-    const plain = memoryLog();
-    await runTask(clients, options(td, { idempotencyKey: 'run-124-1' }), plain, { clock: simClock(sim) });
-    expect(plain.text()).not.toContain('entry point');
+    expect((error as RefusedError).hint).toContain('entry-point-runs-command: true');
+    expect((error as RefusedError).hint).toContain('"entryPoint": ["env"]');
+    expect(sim.callsTo('RunTask').length).toBe(runsBefore);
+  });
+
+  it('runs through an entry point of env, and through any entry point the team says runs its arguments', async () => {
+    const viaEnv = registerTd(sim, { image: 'app:ok', entryPoint: ['env'] });
+    const envRun = await runTask(clients, options(viaEnv, { idempotencyKey: 'run-ep-1' }), memoryLog(), {
+      clock: simClock(sim),
+    });
+    expect(envRun.ok).toBe(true);
+    const wrapper = registerTd(sim, { image: 'app:ok', entryPoint: ['sh', '-c', 'exec "$@"', 'wrapper'] });
+    const log = memoryLog();
+    const trusted = await runTask(
+      clients,
+      options(wrapper, { idempotencyKey: 'run-ep-2', entryPointRunsCommand: true }),
+      log,
+      { clock: simClock(sim) },
+    );
+    expect(trusted.ok).toBe(true);
+    expect(log.text()).toContain(
+      'Running stepback through the entry point ["sh","-c","exec \\"$@\\"","wrapper"]',
+    );
   });
 
   it('fails on a non-zero exit code and names stopCode, stoppedReason and the exit code', async () => {

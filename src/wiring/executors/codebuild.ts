@@ -12,6 +12,7 @@ export const codebuildExecutor: ExecutorPlugin<'codebuild'> = {
   problems: (inputs) => [
     ...required(inputs, 'codebuild-project', 'with executor codebuild'),
     ...ecsOnly(inputs, 'task-role-arn', 'codebuild'),
+    ...ecsOnly(inputs, 'entry-point-runs-command', 'codebuild'),
   ],
 
   async create(config) {

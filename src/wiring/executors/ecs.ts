@@ -43,6 +43,7 @@ export const ecsExecutor: ExecutorPlugin<'ecs'> = {
         ...(command ? { runnerCommand: command } : {}),
         ...(config.launchType ? { launchType: config.launchType } : {}),
         ...(config.taskRoleArn ? { taskRoleArn: config.taskRoleArn } : {}),
+        ...(config.entryPointRunsCommand ? { entryPointRunsCommand: true } : {}),
         ...(subnets.length > 0
           ? {
               networkConfiguration: {

@@ -35,7 +35,10 @@ export function ecsOnly(
   input: string,
   kind: ExecutorKind,
 ): string[] {
-  return inputs[input] === undefined ? [] : [`${input}: applies only to executor ecs (got executor ${kind})`];
+  // A boolean left false asks for nothing.
+  return inputs[input] === undefined || inputs[input] === false
+    ? []
+    : [`${input}: applies only to executor ecs (got executor ${kind})`];
 }
 
 /** The runner command's words, or undefined when none was configured. */

@@ -6,7 +6,10 @@ export const runnerExecutor: ExecutorPlugin<'runner'> = {
   kind: 'runner',
   runs: 'checkout',
 
-  problems: (inputs) => ecsOnly(inputs, 'task-role-arn', 'runner'),
+  problems: (inputs) => [
+    ...ecsOnly(inputs, 'task-role-arn', 'runner'),
+    ...ecsOnly(inputs, 'entry-point-runs-command', 'runner'),
+  ],
 
   async create(config) {
     const { RunnerExecutor } = await import('../../pipeline/local/runner-executor.ts');
