@@ -35,21 +35,12 @@ const ENGINES = {
       (await import('../pipeline/local/sources.ts')).loadReleaseSources(dir, release),
   },
   django: {
-    remote: async (s) => {
-      const [{ djangoRemote }, { isDjangoResultLine }] = await Promise.all([
-        import('../engines/django/remote.ts'),
-        import('../engines/django/result-line.ts'),
-      ]);
-      return {
-        ...djangoRemote({
-          manageCommand: s.manageCommand,
-          ...(s.databaseUrl ? { databaseUrl: s.databaseUrl } : {}),
-          log: (line) => s.log.info(line),
-        }),
-        // The program's result line ends a run, so an ECS or CodeBuild log tail polls for the end sooner.
-        isResultLine: isDjangoResultLine,
-      };
-    },
+    remote: async (s) =>
+      (await import('../engines/django/remote.ts')).djangoRemote({
+        manageCommand: s.manageCommand,
+        ...(s.databaseUrl ? { databaseUrl: s.databaseUrl } : {}),
+        log: (line) => s.log.info(line),
+      }),
     // The graph as this checkout's Django loads it (spawning its manage.py here, as `stepback manifest
     // --engine django` does). No source bundle: Django migrations are code, their downs need the image.
     readRelease: async (s, dir) =>

@@ -17,6 +17,7 @@ import { DEFAULT_MANAGE_COMMAND } from './defaults.ts';
 import { statusFromGraph } from './graph-status.ts';
 import { type ProgramResult, splitCommand } from './manage.ts';
 import { DJANGO_COMMAND, RESULT_PREFIX } from './program.ts';
+import { isDjangoResultLine } from './result-line.ts';
 import { fill, partialDownError, stateProof, stateProofError } from './results.ts';
 
 export interface DjangoRemoteOptions {
@@ -128,6 +129,8 @@ export function djangoRemote(options: DjangoRemoteOptions = {}): RemoteEngine {
 
   return {
     name: 'django',
+    // The program's result line ends a run, so an ECS or CodeBuild log tail polls for the end sooner.
+    isResultLine: isDjangoResultLine,
     up(release, extraArgs) {
       if (extraArgs.length > 0)
         throw new UsageError(
