@@ -1,6 +1,144 @@
 import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a as l,c as E}from"./shared-engines-django-program.js";import{a as f,b as u,c as m}from"./shared-core-errors.js";import{b as w}from"./shared-core-redact.js";import{spawn as N}from"node:child_process";function x(c){let e=[],r=/"([^"]*)"|'([^']*)'|(\S+)/g;for(let t of c.matchAll(r))e.push(t[1]??t[2]??t[3]??"");return e}async function b(c,e){let r=x(e.manageCommand);if(r.length===0)throw new m("--manage-command is empty");let t=n=>w(n,e.secrets),a=N(r[0],[...r.slice(1),"shell","-c",E],{cwd:e.cwd,env:{...e.env,STEPBACK_DJANGO:JSON.stringify(c)},stdio:["ignore","pipe","pipe"]}),p="",s="",o=[];a.stdout.setEncoding("utf8").on("data",n=>{p+=n}),a.stderr.setEncoding("utf8").on("data",n=>{s+=n;let i=s.split(`
-`);s=i.pop()??"";for(let g of i)e.log(t(g)),o.push(g),o.length>20&&o.shift()});let d=await new Promise((n,i)=>{a.on("error",i),a.on("close",(g,A)=>n({code:g,signal:A}))}).catch(n=>{throw new m(`cannot run the manage command "${e.manageCommand}": ${n.code??n.message}`,{hint:'pass --manage-command (env STEPBACK_MANAGE_COMMAND) with the python that has Django, e.g. "/usr/bin/python3 manage.py"'})});s&&o.push(s);let h=p.split(`
-`).reverse().find(n=>n.startsWith(l));if(!h){let n=d.signal?`was killed by ${d.signal}`:`exited ${d.code}`;throw new u(t(`"${e.manageCommand} shell" ${n} without a result${o.length?`:
+import{a as u,b as h,c as p}from"./shared-core-errors.js";import{b}from"./shared-core-redact.js";import{spawn as v}from"node:child_process";import{deflateSync as w}from"node:zlib";var m="stepback-django ",y=String.raw`import base64, hashlib, json, os, sys, time, zlib
+from django.db import connections
+from django.db.migrations.executor import MigrationExecutor
+from django.db.migrations.loader import MigrationLoader
+R = json.loads(os.environ["STEPBACK_DJANGO"])
+db = connections["default"]
+def red(t):
+    p = db.settings_dict.get("PASSWORD") or ""
+    return t.replace(p, "***") if p else t
+def out(**doc):
+    sys.stdout.write("stepback-django " + red(json.dumps(doc)) + "\n")
+    sys.stdout.flush()
+A = R.get("audit")
+def ev(kind, n, error=None, detail=None):
+    if A:
+        with db.cursor() as c:
+            c.execute("insert into " + A["events"] + " (kind, name, release, run_id, actor, runner_version, error, detail) values (%s, %s, %s, %s, %s, %s, %s, %s)", [kind, n, A["release"], os.environ.get("STEPBACK_RUN_ID") or None, os.environ.get("STEPBACK_ACTOR") or None, A["version"], error, json.dumps(detail) if detail else None])
+def log(line):
+    sys.stderr.write(line + "\n")
+    sys.stderr.flush()
+def nm(k):
+    return k[0] + "." + k[1]
+def graph():
+    g = MigrationLoader(None, ignore_no_migrations=True).graph
+    seen, nodes = set(), []
+    for leaf in g.leaf_nodes():
+        for k in g.forwards_plan(leaf):
+            if k in seen:
+                continue
+            seen.add(k)
+            m = g.nodes[k]
+            f = sys.modules[type(m).__module__].__file__
+            with open(f, "rb") as fh:
+                digest = "sha256:" + hashlib.sha256(fh.read()).hexdigest()
+            bad = [type(o).__name__ for o in m.operations if not o.reversible]
+            nodes.append({"name": nm(k), "checksum": digest, "atomic": m.atomic, "irreversible": bad,
+                          "dependencies": sorted(nm(p.key) for p in g.node_map[k].parents),
+                          "replaces": [nm(r) for r in m.replaces]})
+    leaves = {}
+    for k in g.leaf_nodes():
+        leaves.setdefault(k[0], []).append(nm(k))
+    return {"nodes": nodes, "leaves": leaves}
+def rows():
+    with db.cursor() as c:
+        if "django_migrations" not in db.introspection.table_names(c):
+            return []
+        c.execute("select app, name, applied from django_migrations order by id")
+        return [{"name": a + "." + n, "appliedAt": t.isoformat()} for a, n, t in c.fetchall()]
+def lock():
+    key = hashlib.sha256(("stepback\0" + db.settings_dict["NAME"] + "\0" + R["schema"] + "\0" + R["table"]).encode()).digest()
+    k = [int.from_bytes(key[0:4], "big") & 0x7FFFFFFF, int.from_bytes(key[4:8], "big") & 0x7FFFFFFF]
+    start, said = time.monotonic(), 0
+    with db.cursor() as c:
+        while True:
+            c.execute("select pg_try_advisory_lock(%s, %s)", k)
+            if c.fetchone()[0]:
+                return k
+            c.execute("select a.pid, a.application_name, a.client_addr::text, a.backend_start from pg_locks l join pg_stat_activity a on a.pid = l.pid where l.locktype = 'advisory' and l.granted and l.classid = %s::bigint::oid and l.objid = %s::bigint::oid and l.objsubid = 2 limit 1", k)
+            h = c.fetchone()
+            who = "pid %s, application \"%s\", client %s, connected since %s" % (h[0], h[1], h[2] or "local socket", h[3].isoformat()) if h else "a session that just ended"
+            waited = time.monotonic() - start
+            if waited * 1000 >= R["lockTimeoutMs"]:
+                raise LockTimeout("the migration lock was not acquired within %d s; it is held by %s" % (round(R["lockTimeoutMs"] / 1000), who))
+            if waited - said >= 5:
+                said = waited
+                log("waiting for the migration lock, held by " + who)
+            time.sleep(0.25)
+class LockTimeout(Exception):
+    pass
+class Refused(Exception):
+    pass
+def safe_rows():
+    try:
+        return rows()
+    except Exception:
+        return None
+def run():
+    k = lock()
+    if A:
+        with db.cursor() as c:
+            c.execute(zlib.decompress(base64.b64decode(A["ddl"])).decode())
+    done, marks, failed = [], {}, [None]
+    def progress(action, migration=None, fake=False):
+        if migration is None:
+            return
+        n, now = migration.app_label + "." + migration.name, time.monotonic()
+        if action.endswith("_start"):
+            marks[n] = now
+            failed[0] = n
+            log(("applying " if action == "apply_start" else "reverting ") + n)
+        elif action.endswith("_success"):
+            d = round((now - marks[n]) * 1000, 1)
+            done.append({"name": n, "durationMs": d})
+            failed[0] = None
+            ev("apply" if action == "apply_success" else "revert", n, detail={"durationMs": d, "engine": "django"})
+    try:
+        if R["op"] == "up":
+            from django.core.management import call_command
+            from django.core.management.commands.migrate import Command
+            class Migrate(Command):
+                def migration_progress_callback(self, action, migration=None, fake=False):
+                    progress(action, migration, fake)
+            call_command(Migrate(), interactive=False, verbosity=0)
+        else:
+            ex = MigrationExecutor(db, progress)
+            targets = [(t[0], t[1]) for t in R["targets"]]
+            plan = ex.migration_plan(targets)
+            names = [nm((m.app_label, m.name)) for m, back in plan]
+            if any(not back for m, back in plan):
+                raise Refused("the targets would apply " + ", ".join(n for (m, back), n in zip(plan, names) if not back) + ": the database is behind the plan")
+            if sorted(names) != sorted(R["expect"]):
+                raise Refused("Django would unapply [" + ", ".join(names) + "] but the plan expects [" + ", ".join(R["expect"]) + "]: the database changed since the plan was made")
+            bad = [n + " (" + type(o).__name__ + ")" for (m, back), n in zip(plan, names) for o in m.operations if not o.reversible]
+            if bad:
+                raise Refused("irreversible: " + ", ".join(bad))
+            ex.migrate(targets, plan=plan)
+        out(ok=True, done=done, applied=rows())
+    except Exception as e:
+        code = 4 if isinstance(e, LockTimeout) else 3 if isinstance(e, Refused) else 1
+        msg = type(e).__name__ + ": " + str(e)
+        if code == 1:
+            try:
+                ev("failure", failed[0], red(msg), {"direction": "up" if R["op"] == "up" else "down", "engine": "django"})
+            except Exception:
+                pass
+        out(ok=False, exitCode=code, done=done, failed=failed[0], error=msg, applied=safe_rows())
+    finally:
+        with db.cursor() as c:
+            c.execute("select pg_advisory_unlock(%s, %s)", k)
+try:
+    if R["op"] == "graph":
+        out(ok=True, graph=graph())
+    elif R["op"] == "status":
+        out(ok=True, graph=graph(), applied=rows())
+    else:
+        run()
+except Exception as e:
+    out(ok=False, exitCode=4 if isinstance(e, LockTimeout) else 1, error=type(e).__name__ + ": " + str(e))
+`;function x(a){return w(a,{level:9}).toString("base64")}var _=`import base64, zlib; exec(zlib.decompress(base64.b64decode("${x(y)}")))`;function R(a){let n=[],i=/"([^"]*)"|'([^']*)'|(\S+)/g;for(let t of a.matchAll(i))n.push(t[1]??t[2]??t[3]??"");return n}async function S(a,n){let i=R(n.manageCommand);if(i.length===0)throw new p("--manage-command is empty");let t=e=>b(e,n.secrets),r=v(i[0],[...i.slice(1),"shell","-c",_],{cwd:n.cwd,env:{...n.env,STEPBACK_DJANGO:JSON.stringify(a)},stdio:["ignore","pipe","pipe"]}),g="",s="",o=[];r.stdout.setEncoding("utf8").on("data",e=>{g+=e}),r.stderr.setEncoding("utf8").on("data",e=>{s+=e;let d=s.split(`
+`);s=d.pop()??"";for(let c of d)n.log(t(c)),o.push(c),o.length>20&&o.shift()});let l=await new Promise((e,d)=>{r.on("error",d),r.on("close",(c,k)=>e({code:c,signal:k}))}).catch(e=>{throw new p(`cannot run the manage command "${n.manageCommand}": ${e.code??e.message}`,{hint:'pass --manage-command (env STEPBACK_MANAGE_COMMAND) with the python that has Django, e.g. "/usr/bin/python3 manage.py"'})});s&&o.push(s);let f=g.split(`
+`).reverse().find(e=>e.startsWith(m));if(!f){let e=l.signal?`was killed by ${l.signal}`:`exited ${l.code}`;throw new h(t(`"${n.manageCommand} shell" ${e} without a result${o.length?`:
 ${o.join(`
-`)}`:""}`),f.migrationFailed,{hint:"check that the manage command runs this project (its settings, its database) and that Django is installed for that python"})}return JSON.parse(h.slice(l.length))}export{x as a,b};
+`)}`:""}`),u.migrationFailed,{hint:"check that the manage command runs this project (its settings, its database) and that Django is installed for that python"})}return JSON.parse(f.slice(m.length))}export{m as a,x as b,_ as c,R as d,S as e};
