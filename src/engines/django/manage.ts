@@ -56,6 +56,31 @@ export interface ProgramRun {
   secrets: readonly (string | undefined)[];
 }
 
+/**
+ * Django's stderr, line by line, to the log (redacted), keeping its last 20 lines for the error that explains
+ * a run which printed no result.
+ */
+export function stderrLines(
+  stream: NodeJS.ReadableStream,
+  run: Pick<ProgramRun, 'log'>,
+  redact: (text: string) => string,
+): { tail: string[]; rest: () => string } {
+  const tail: string[] = [];
+  let pending = '';
+  stream.setEncoding('utf8');
+  stream.on('data', (d: string) => {
+    pending += d;
+    const lines = pending.split('\n');
+    pending = lines.pop() ?? '';
+    for (const line of lines) {
+      run.log(redact(line));
+      tail.push(line);
+      if (tail.length > 20) tail.shift();
+    }
+  });
+  return { tail, rest: () => pending };
+}
+
 /** Run one request; a missing result line (Django failed to start) is a MigrationFailedError with stderr. */
 export async function runProgram(request: Record<string, unknown>, run: ProgramRun): Promise<ProgramResult> {
   const argv = splitCommand(run.manageCommand);
@@ -67,21 +92,10 @@ export async function runProgram(request: Record<string, unknown>, run: ProgramR
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let stdout = '';
-  let pending = '';
-  const tail: string[] = [];
   child.stdout.setEncoding('utf8').on('data', (d: string) => {
     stdout += d;
   });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    pending += d;
-    const lines = pending.split('\n');
-    pending = lines.pop() ?? '';
-    for (const line of lines) {
-      run.log(redact(line));
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-    }
-  });
+  const { tail, rest } = stderrLines(child.stderr, run, redact);
   const exit = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
     (resolve, reject) => {
       child.on('error', reject);
@@ -95,7 +109,7 @@ export async function runProgram(request: Record<string, unknown>, run: ProgramR
       },
     );
   });
-  if (pending) tail.push(pending);
+  if (rest()) tail.push(rest());
   const line = stdout
     .split('\n')
     .reverse()

@@ -8,7 +8,7 @@ import { type ChildProcessByStdio, spawn } from 'node:child_process';
 import type { Readable, Writable } from 'node:stream';
 import { ExitCode, StepbackError, UsageError } from '../../core/errors.ts';
 import { redactSecrets } from '../../core/redact.ts';
-import { type ProgramRun, splitCommand } from './manage.ts';
+import { type ProgramRun, splitCommand, stderrLines } from './manage.ts';
 import { DJANGO_SESSION_PROGRAM, SESSION_PREFIX } from './session-program.ts';
 
 /** Where Django's default connection is pointed: the keys of its DATABASES entry. */
@@ -62,18 +62,7 @@ export async function openSession(database: SessionDatabase, run: ProgramRun): P
       stdio: ['pipe', 'pipe', 'pipe'],
     },
   );
-  const tail: string[] = [];
-  let errPending = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => {
-    errPending += d;
-    const lines = errPending.split('\n');
-    errPending = lines.pop() ?? '';
-    for (const line of lines) {
-      run.log(redact(line));
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-    }
-  });
+  const { tail } = stderrLines(child.stderr, run, redact);
   // Answers in the order asked; the process answers one request at a time.
   const waiting: { resolve: (a: SessionAnswer & { ready?: boolean }) => void; reject: (e: Error) => void }[] =
     [];

@@ -6,7 +6,7 @@
  * `ENVSUB` (environment substitution) cannot run here.
  */
 import type { MigrationSource } from '../types.ts';
-import { orderByNumericId } from './order.ts';
+import { readEachById } from './order.ts';
 import { type Section, splitAtMarkers, upAndDown } from './sections.ts';
 import { sqlMigration, stepOfSection } from './sql-source.ts';
 import type { Layout, LayoutContext } from './types.ts';
@@ -32,18 +32,12 @@ export const goose: Layout = {
         );
       else ctx.problems.push(`${entry}: not a goose migration (expected <version>_<name>.sql)`);
     }
-    const sources: MigrationSource[] = [];
-    let previous: { id: string; entry: string } | undefined;
-    for (const f of orderByNumericId(files, ctx.problems, { tool: 'goose' })) {
-      if (previous?.id === f.id) {
-        ctx.problems.push(`duplicate version ${f.id}: ${previous.entry}, ${f.entry}`);
-        continue;
-      }
-      previous = f;
-      const source = readGooseFile(f.entry, f.id, ctx);
-      if (source) sources.push(source);
-    }
-    return sources;
+    return readEachById(
+      files,
+      ctx.problems,
+      { tool: 'goose', duplicate: (id, a, b) => `duplicate version ${id}: ${a}, ${b}` },
+      (f) => readGooseFile(f.entry, f.id, ctx),
+    );
   },
 };
 

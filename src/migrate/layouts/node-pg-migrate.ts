@@ -7,7 +7,7 @@
  * cannot run here; SQL files always run inside a transaction.
  */
 import type { MigrationSource } from '../types.ts';
-import { orderByNumericId } from './order.ts';
+import { readEachById } from './order.ts';
 import { splitAtMarkers, upAndDown } from './sections.ts';
 import { sqlMigration, stepOfSection } from './sql-source.ts';
 import type { Layout, LayoutContext } from './types.ts';
@@ -37,20 +37,15 @@ export const nodePgMigrate: Layout = {
       ctx.problems.push(
         `${utc[0]!.entry} and ${files.find((f) => f.id.length !== 17)!.entry}: prefixes mix node-pg-migrate's utc format (17 digits) with timestamps or indexes, which node-pg-migrate orders by time, not by digits; rename them to one format`,
       );
-    const sources: MigrationSource[] = [];
-    let previous: { id: string; entry: string } | undefined;
-    for (const f of orderByNumericId(files, ctx.problems, { tool: 'node-pg-migrate' })) {
-      if (previous?.id === f.id) {
-        ctx.problems.push(
-          `duplicate prefix ${f.id}: ${previous.entry}, ${f.entry} (give each migration its own prefix)`,
-        );
-        continue;
-      }
-      previous = f;
-      const source = readFile(f.entry, f.id, ctx);
-      if (source) sources.push(source);
-    }
-    return sources;
+    return readEachById(
+      files,
+      ctx.problems,
+      {
+        tool: 'node-pg-migrate',
+        duplicate: (id, a, b) => `duplicate prefix ${id}: ${a}, ${b} (give each migration its own prefix)`,
+      },
+      (f) => readFile(f.entry, f.id, ctx),
+    );
   },
 };
 

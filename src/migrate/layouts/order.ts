@@ -93,3 +93,28 @@ export function orderByNumericId<T extends Ordered>(
   }
   return sorted;
 }
+
+/**
+ * Each file read in id order (orderByNumericId), a second file with an id already taken refused as a
+ * problem (`duplicate` words it in the tool's terms): for the layouts whose tool keys a migration by its
+ * number alone, so two files with one number are one migration too many.
+ */
+export function readEachById<T extends Ordered & { entry: string }, R>(
+  files: readonly T[],
+  problems: string[],
+  options: { tool: string; duplicate: (id: string, first: string, second: string) => string },
+  read: (file: T) => R | undefined,
+): R[] {
+  const sources: R[] = [];
+  let previous: T | undefined;
+  for (const f of orderByNumericId(files, problems, { tool: options.tool })) {
+    if (previous?.id === f.id) {
+      problems.push(options.duplicate(f.id, previous.entry, f.entry));
+      continue;
+    }
+    previous = f;
+    const source = read(f);
+    if (source !== undefined) sources.push(source);
+  }
+  return sources;
+}
