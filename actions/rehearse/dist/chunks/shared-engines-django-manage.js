@@ -1,5 +1,5 @@
 import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a as u,b as h,c as p}from"./shared-core-errors.js";import{b}from"./shared-core-redact.js";import{spawn as v}from"node:child_process";import{deflateSync as w}from"node:zlib";var m="stepback-django ",y=String.raw`import base64, hashlib, json, os, sys, time, zlib
+import{a as g,b as f,c as l}from"./shared-core-errors.js";import{b as u}from"./shared-core-redact.js";import{spawn as R}from"node:child_process";import{deflateSync as w}from"node:zlib";var p="stepback-django ",x=String.raw`import base64, hashlib, json, os, sys, time, zlib
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader
@@ -137,8 +137,8 @@ try:
         run()
 except Exception as e:
     out(ok=False, exitCode=4 if isinstance(e, LockTimeout) else 1, error=type(e).__name__ + ": " + str(e))
-`;function x(a){return w(a,{level:9}).toString("base64")}var _=`import base64, zlib; exec(zlib.decompress(base64.b64decode("${x(y)}")))`;function R(a){let n=[],i=/"([^"]*)"|'([^']*)'|(\S+)/g;for(let t of a.matchAll(i))n.push(t[1]??t[2]??t[3]??"");return n}async function S(a,n){let i=R(n.manageCommand);if(i.length===0)throw new p("--manage-command is empty");let t=e=>b(e,n.secrets),r=v(i[0],[...i.slice(1),"shell","-c",_],{cwd:n.cwd,env:{...n.env,STEPBACK_DJANGO:JSON.stringify(a)},stdio:["ignore","pipe","pipe"]}),g="",s="",o=[];r.stdout.setEncoding("utf8").on("data",e=>{g+=e}),r.stderr.setEncoding("utf8").on("data",e=>{s+=e;let d=s.split(`
-`);s=d.pop()??"";for(let c of d)n.log(t(c)),o.push(c),o.length>20&&o.shift()});let l=await new Promise((e,d)=>{r.on("error",d),r.on("close",(c,k)=>e({code:c,signal:k}))}).catch(e=>{throw new p(`cannot run the manage command "${n.manageCommand}": ${e.code??e.message}`,{hint:'pass --manage-command (env STEPBACK_MANAGE_COMMAND) with the python that has Django, e.g. "/usr/bin/python3 manage.py"'})});s&&o.push(s);let f=g.split(`
-`).reverse().find(e=>e.startsWith(m));if(!f){let e=l.signal?`was killed by ${l.signal}`:`exited ${l.code}`;throw new h(t(`"${n.manageCommand} shell" ${e} without a result${o.length?`:
-${o.join(`
-`)}`:""}`),u.migrationFailed,{hint:"check that the manage command runs this project (its settings, its database) and that Django is installed for that python"})}return JSON.parse(f.slice(m.length))}export{m as a,x as b,_ as c,R as d,S as e};
+`;function y(i){return w(i,{level:9}).toString("base64")}var h=`import base64, zlib; exec(zlib.decompress(base64.b64decode("${y(x)}")))`;function v(i){let e=[],a=/"([^"]*)"|'([^']*)'|(\S+)/g;for(let t of i.matchAll(a))e.push(t[1]??t[2]??t[3]??"");return e}function A(i,e,a){let t=[],o="";return i.setEncoding("utf8"),i.on("data",d=>{o+=d;let s=o.split(`
+`);o=s.pop()??"";for(let r of s)e.log(a(r)),t.push(r),t.length>20&&t.shift()}),{tail:t,rest:()=>o}}async function P(i,e){let a=v(e.manageCommand);if(a.length===0)throw new l("--manage-command is empty");let t=n=>u(n,e.secrets),o=R(a[0],[...a.slice(1),"shell","-c",h],{cwd:e.cwd,env:{...e.env,STEPBACK_DJANGO:JSON.stringify(i)},stdio:["ignore","pipe","pipe"]}),d="";o.stdout.setEncoding("utf8").on("data",n=>{d+=n});let{tail:s,rest:r}=A(o.stderr,e,t),c=await new Promise((n,b)=>{o.on("error",b),o.on("close",(_,k)=>n({code:_,signal:k}))}).catch(n=>{throw new l(`cannot run the manage command "${e.manageCommand}": ${n.code??n.message}`,{hint:'pass --manage-command (env STEPBACK_MANAGE_COMMAND) with the python that has Django, e.g. "/usr/bin/python3 manage.py"'})});r()&&s.push(r());let m=d.split(`
+`).reverse().find(n=>n.startsWith(p));if(!m){let n=c.signal?`was killed by ${c.signal}`:`exited ${c.code}`;throw new f(t(`"${e.manageCommand} shell" ${n} without a result${s.length?`:
+${s.join(`
+`)}`:""}`),g.migrationFailed,{hint:"check that the manage command runs this project (its settings, its database) and that Django is installed for that python"})}return JSON.parse(m.slice(p.length))}export{p as a,y as b,h as c,v as d,A as e,P as f};
