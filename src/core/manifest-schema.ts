@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { CHECKSUM_PATTERN } from './checksum.ts';
 import { UsageError } from './errors.ts';
-import { migrationNameProblem, quoteName, releaseNameProblem } from './names.ts';
+import { appLabelProblem, migrationNameProblem, quoteName, releaseNameProblem } from './names.ts';
 import type { Manifest, ManifestMigration } from './release-manifest.ts';
 import { MANIFEST_FORMAT, MANIFEST_FORMAT_V1 } from './release-manifest.ts';
 
@@ -30,6 +30,8 @@ function named(problem: (value: unknown) => string | undefined, what: string) {
 export const migrationName = () => named(migrationNameProblem, 'a migration name');
 /** A release name: it becomes a store key, a file name and a git tag. */
 export const releaseName = () => named(releaseNameProblem, 'a release name');
+/** A graph engine's app label (Django's `shop`), as targets name it. */
+export const appLabel = () => named(appLabelProblem, 'an app label');
 
 const migrationV1Fields = {
   name: migrationName(),
@@ -91,8 +93,12 @@ const manifestV2Schema = z.strictObject({
   ...commonFields,
   migrations: z.array(migrationV2Schema, { error: 'must be an array' }),
   targets: z
-    .record(z.string().min(1), migrationName(), {
-      error: 'must be an object of app → leaf migration',
+    .record(appLabel(), migrationName(), {
+      // zod reports a bad key as "Invalid key in record"; say what is wrong with it, as for every name.
+      error: (issue) =>
+        issue.code === 'invalid_key'
+          ? `${quoteName(String(issue.input))} is not an app label: it ${appLabelProblem(issue.input)}`
+          : 'must be an object of app → leaf migration',
     })
     .optional(),
 });
@@ -109,6 +115,8 @@ export function formatIssuePath(path: readonly PropertyKey[]): string {
   let out = '';
   for (const key of path) {
     if (typeof key === 'number') out += `[${key}]`;
+    // A key that is no plain word (an app label with a newline, say) is quoted, so the path stays one line.
+    else if (!/^[A-Za-z0-9_$.-]+$/.test(String(key))) out += `[${quoteName(String(key), 40)}]`;
     else out += out === '' ? String(key) : `.${String(key)}`;
   }
   return out === '' ? '(document)' : out;

@@ -37,6 +37,19 @@ export function migrationNameProblem(value: unknown): string | undefined {
   return segmentProblem(value, MIGRATION_NAME_MAX, MIGRATION_NAME_RULE);
 }
 
+/**
+ * Why `value` is not an app label (a graph engine's app: Django's are Python identifiers), or undefined. Kept
+ * to ASCII so a label, like a name, is safe as a log word and in the `migrate <app> <target>` it becomes.
+ */
+export function appLabelProblem(value: unknown): string | undefined {
+  if (typeof value !== 'string') return 'must be a string';
+  if (value === '') return 'must not be empty';
+  if (value.length > 100) return `must be at most 100 characters (got ${value.length})`;
+  if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(value))
+    return 'must use only letters, digits and _ (starting with a letter or _), as a Python identifier';
+  return undefined;
+}
+
 export const isReleaseName = (value: unknown): value is string => releaseNameProblem(value) === undefined;
 export const isMigrationName = (value: unknown): value is string => migrationNameProblem(value) === undefined;
 

@@ -6,7 +6,7 @@
 import * as z from 'zod';
 import { CHECKSUM_PATTERN } from './checksum.ts';
 import { RefusedError, UsageError } from './errors.ts';
-import { describeIssues, migrationName, releaseName } from './manifest-schema.ts';
+import { appLabel, describeIssues, migrationName, releaseName } from './manifest-schema.ts';
 import { PLAN_FORMAT, PLAN_FORMAT_V1, planDigest, type RollbackPlan } from './rollback-plan.ts';
 import { type DatabaseStatus, STATUS_FORMAT } from './status.ts';
 
@@ -32,9 +32,7 @@ const planSchema = z.strictObject({
     .regex(/^[a-z][a-z0-9-]{0,39}$/)
     .optional(),
   keep: z.array(migrationName()),
-  targets: z
-    .array(z.strictObject({ app: z.string().min(1), migration: migrationName().nullable() }))
-    .optional(),
+  targets: z.array(z.strictObject({ app: appLabel(), migration: migrationName().nullable() })).optional(),
   squashes: z.record(migrationName(), z.array(migrationName())).optional(),
   checks: z.array(z.strictObject({ id: z.string().min(1), ok: z.boolean(), detail: z.string() })),
 });

@@ -90,6 +90,35 @@ describe('a migration name outside the grammar is refused wherever it enters', (
     expect(problems).toContainEqual(expect.stringMatching(/^keep\[0\]: .* is not a migration name/));
   });
 
+  it.each([
+    ['a shell word', 'shop;rm -rf'],
+    ['a leading digit', '1shop'],
+    ['a dot', 'shop.x'],
+    ['a newline', 'shop\nx'],
+  ])(
+    "an app label with %s is refused in a Django manifest's targets and in a plan's targets",
+    (_label, bad) => {
+      const m = JSON.parse(JSON.stringify(manifest('v2', ['shop.0001_a'])));
+      m.engine = 'django';
+      m.targets = { [bad]: 'shop.0001_a' };
+      expect(problemsOf(() => parseManifest(m))).toContainEqual(
+        expect.stringMatching(
+          /^targets(\.|\[").*: .* is not an app label: it must use only letters, digits and _/,
+        ),
+      );
+      const plan = planRollback({
+        newer: manifest('v2', ['0001_a', '0002_ok']),
+        older: manifest('v1', ['0001_a']),
+      });
+      if (!plan.ok) throw new Error('plan refused');
+      const edited = JSON.parse(JSON.stringify(plan.plan));
+      edited.targets = [{ app: bad, migration: null }];
+      expect(problemsOf(() => parsePlan(edited))).toContainEqual(
+        expect.stringMatching(/^targets\[0\]\.app: .* is not an app label/),
+      );
+    },
+  );
+
   it('names every layout and engine writes are inside it', () => {
     for (const name of [
       '0001_create_users',
