@@ -2,8 +2,9 @@
  * Builds the shipped artifacts with esbuild:
  *   dist/                       the `stepback` CLI (what goes into an app image, via `npm i stepback` or by
  *                               copying dist/): cli.js, which loads commands/<command>.js, package.json
- *   actions/<name>/dist/        each action's committed bundle (entry: actions/<name>/main.ts), its chunks
- *                               named for what they hold (stableChunkNames)
+ *   actions/dist/               the actions' committed bundles, built together: <name>.js per action (entry:
+ *                               actions/<name>/main.ts) and the chunks they share, named for what they hold
+ *                               (stableChunkNames)
  *
  * A command or an action evaluates only what its own path needs (`stepback up` in a container never parses
  * the AWS SDK). The CLI is CommonJS, one self-contained file per command: a run loads two files. As an ES
@@ -284,27 +285,42 @@ export async function buildCli() {
       rmSync(join(outdir, entry.name), { recursive: true });
 }
 
+/** The actions (`actions/<name>/` with a main.ts), by name. */
+export const actionNames = () => readdirSync(join(root, 'actions')).filter((n) => existsSync(actionEntry(n)));
+
+/** Every action's entry, `{ name: actions/<name>/main.ts }`: what the actions' one build bundles. */
+export const actionEntries = () => Object.fromEntries(actionNames().map((name) => [name, actionEntry(name)]));
+
+/**
+ * All actions in one build into `actions/dist/`: `<name>.js` per action (each action.yml's `runs.main` is
+ * `../dist/<name>.js`) and the chunks they share under `chunks/`, so the repository holds each chunk once
+ * rather than once per action. A shared build keeps a module's export when any entry uses it, so a module
+ * holding several actions' code makes each of them load all of it: what only one action needs lives in a
+ * module of its own (wiring/operations/<step>.ts).
+ */
 export async function buildActions() {
   const actionsDir = join(root, 'actions');
-  const names = readdirSync(actionsDir).filter((n) => existsSync(actionEntry(n)));
-  await Promise.all(
-    names.map(async (name) => {
-      // Build beside the committed bundle and swap it in whole, so a test running the bundle meanwhile
-      // never finds a half-written dist/.
-      const outdir = join(actionsDir, name, 'dist');
-      const staging = join(actionsDir, name, '.dist-staging');
-      rmSync(staging, { recursive: true, force: true });
-      const options = bundleOptions({ entry: actionEntry(name), name: 'index', outdir: staging });
-      const result = await esbuild.build({ ...options, metafile: true, write: false });
-      writeRenamed(result, stableChunkNames(result.metafile));
-      markType(staging, 'module');
-      const old = join(actionsDir, name, '.dist-old');
-      rmSync(old, { recursive: true, force: true });
-      if (existsSync(outdir)) renameSync(outdir, old);
-      renameSync(staging, outdir);
-      rmSync(old, { recursive: true, force: true });
-    }),
-  );
+  const entries = actionEntries();
+  const names = Object.keys(entries);
+  // Built beside the committed bundle and swapped in whole, so a test running a bundle meanwhile never finds a
+  // half-written dist/.
+  const outdir = join(actionsDir, 'dist');
+  const staging = join(actionsDir, '.dist-staging');
+  rmSync(staging, { recursive: true, force: true });
+  const result = await esbuild.build({
+    ...bundleOptions({ entries, outdir: staging }),
+    metafile: true,
+    write: false,
+  });
+  writeRenamed(result, stableChunkNames(result.metafile));
+  markType(staging, 'module');
+  const old = join(actionsDir, '.dist-old');
+  rmSync(old, { recursive: true, force: true });
+  if (existsSync(outdir)) renameSync(outdir, old);
+  renameSync(staging, outdir);
+  rmSync(old, { recursive: true, force: true });
+  // Each action's own dist/ of the earlier layout, one bundle per action.
+  for (const name of names) rmSync(join(actionsDir, name, 'dist'), { recursive: true, force: true });
   return names;
 }
 

@@ -1,5 +1,7 @@
 /**
- * Each committed action bundle (`actions/<name>/dist/`): its size (bytes, gzip -9), and its cold start under
+ * Each committed action bundle (`actions/dist/<name>.js`, beside the chunks all five share): its size (bytes,
+ * gzip -9) — the entry, what it loads at start (the entry and the chunks it imports statically), and all of
+ * `actions/dist/` — and its cold start under
  * Node 24 (the Actions runtime): the time from spawn until a loopback HTTP server standing in for AWS (and
  * GitHub) receives the bundle's first request. The child runs the way the runner runs it: `INPUT_*` variables
  * (defaults from action.yml filled in, as the runner does), GITHUB_OUTPUT / GITHUB_STEP_SUMMARY files, dummy
@@ -10,7 +12,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import http from 'node:http';
-import { join, relative } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parse as parseYaml } from 'yaml';
 import { walk } from '../../scripts/build.mjs';
@@ -50,13 +52,40 @@ const INPUT_GUESSES = [
   [/.*/, 'bench'],
 ];
 
-function sizes(distDir) {
-  const files = walk(distDir).filter((f) => /\.(m?js|cjs|wasm)$/.test(f));
-  const entry = join(distDir, 'index.js');
-  const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
+/** Static imports of a bundle file (`import … from "./x.js"`, `import "./x.js"`), never `import("./x.js")`. */
+const STATIC_IMPORT = /(?:\bfrom|\bimport)\s*["'](\.\.?\/[^"']+)["']/g;
+
+/** The entry and every file it imports statically, transitively: what Node reads before the action runs. */
+function loadedAtStart(entry) {
+  const seen = new Set();
+  const stack = [entry];
+  while (stack.length > 0) {
+    const file = stack.pop();
+    if (seen.has(file)) continue;
+    seen.add(file);
+    for (const [, spec] of readFileSync(file, 'utf8').matchAll(STATIC_IMPORT))
+      stack.push(resolve(dirname(file), spec));
+  }
+  return [...seen];
+}
+
+const gz = (f) => gzipSync(readFileSync(f), { level: 9 }).length;
+
+function sizes(entry) {
+  const start = loadedAtStart(entry);
   return {
     entryBytes: statSync(entry).size,
     entryGzipBytes: gz(entry),
+    startBytes: start.reduce((s, f) => s + statSync(f).size, 0),
+    startGzipBytes: start.reduce((s, f) => s + gz(f), 0),
+    startFiles: start.length,
+  };
+}
+
+/** All of `actions/dist/`, what the repository (and every checkout of an action) holds. */
+function distSizes(distDir) {
+  const files = walk(distDir).filter((f) => /\.(m?js|cjs|wasm)$/.test(f));
+  return {
     totalBytes: files.reduce((s, f) => s + statSync(f).size, 0),
     totalGzipBytes: files.reduce((s, f) => s + gz(f), 0),
     files: files.length,
@@ -189,26 +218,23 @@ async function coldStart(node, entry, env, server) {
 export async function benchBundles({ tmp, runs, log }) {
   const node = node24Path();
   const actionsDir = join(root, 'actions');
+  const distDir = join(actionsDir, 'dist');
+  // An action is a folder with an action.yml; dist/ holds their bundles.
   const names = existsSync(actionsDir)
-    ? readdirSync(actionsDir).filter((n) => statSync(join(actionsDir, n)).isDirectory())
+    ? readdirSync(actionsDir).filter((n) => existsSync(join(actionsDir, n, 'action.yml')))
     : [];
   if (names.length === 0) return { notMeasured: 'no actions under actions/ yet' };
   const bundles = {};
   for (const name of names) {
-    const entry = join(actionsDir, name, 'dist/index.js');
+    const entry = join(distDir, `${name}.js`);
     bundles[name] = existsSync(entry)
-      ? {
-          entry: relative(root, entry),
-          sizes: sizes(join(actionsDir, name, 'dist')),
-          starts: [],
-          cpu: [],
-          requests: {},
-        }
-      : { notMeasured: `actions/${name}/dist/index.js is not built yet` };
+      ? { entry: relative(root, entry), sizes: sizes(entry), starts: [], cpu: [], requests: {} }
+      : { notMeasured: `actions/dist/${name}.js is not built yet` };
   }
+  const dist = existsSync(distDir) ? distSizes(distDir) : undefined;
   if (!node) {
     for (const b of Object.values(bundles)) b.coldStart = { notMeasured: 'Node 24 is not installed' };
-    return { node: null, runs, bundles };
+    return { node: null, runs, dist, bundles };
   }
   const server = await startFirstRequestServer();
   const baselineFile = join(tmp, 'baseline-request.mjs');
@@ -259,5 +285,5 @@ export async function benchBundles({ tmp, runs, log }) {
     : { notMeasured: baseline.errors[0] };
   if (baseline.cpu.length) baselineStats.cpuToFirstRequest = summarize(baseline.cpu);
   log(`  baseline (node24, one http request): ${JSON.stringify(baselineStats)}`);
-  return { node: node24Path(), runs, baseline: baselineStats, bundles };
+  return { node: node24Path(), runs, baseline: baselineStats, dist, bundles };
 }

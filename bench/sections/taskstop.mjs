@@ -16,8 +16,8 @@ export async function benchTaskStop({ tmp, runs, cli, log }) {
   if (!existsSync(join(root, 'test/sim/index.ts'))) {
     return { notMeasured: 'the AWS simulation (test/sim/index.ts, startAwsSim) has not landed yet' };
   }
-  if (!existsSync(join(root, 'actions/migrate/dist/index.js'))) {
-    return { notMeasured: 'the migrate action bundle (actions/migrate/dist/index.js) has not landed yet' };
+  if (!existsSync(join(root, 'actions/dist/migrate.js'))) {
+    return { notMeasured: 'the migrate action bundle (actions/dist/migrate.js) is not built' };
   }
   if (!cli.available) return { notMeasured: `the stepback CLI is needed inside the task: ${cli.reason}` };
   const node24 = node24Path();
@@ -46,7 +46,7 @@ export async function benchTaskStop({ tmp, runs, cli, log }) {
   }
   return {
     description: [
-      'The committed `actions/migrate/dist/index.js` under Node 24 (executor `ecs`, default polling settings)',
+      'The committed `actions/dist/migrate.js` under Node 24 (executor `ecs`, default polling settings)',
       'against the AWS simulation on a real clock, which runs the task command for real: `stepback up` on 20',
       'generated migrations, a fresh database per run. Measured from the simulated task’s `stoppedAt` to the',
       `action process’s exit. ${ok.length} of ${results.length} runs succeeded.`,

@@ -4,14 +4,14 @@
  * scripts/build.mjs does, in memory, and prints bytes per package of what the start path reads:
  *   cli <command>    dist/cli.js and commands/<command>.js, the two files a run of that command loads (all of
  *                    it parsed at start; a module behind a dynamic import is evaluated only when reached);
- *   action <name>    the action's entry and the chunks it imports statically (chunks reached only through a
- *                    dynamic import load later, on demand).
+ *   action <name>    the action's entry and the chunks it imports statically, from the one build of every
+ *                    action that ships (chunks reached only through a dynamic import load later, on demand).
  *
  *   node bench/tools/bundle-composition.mjs cli up
  *   node bench/tools/bundle-composition.mjs action deploy
  */
 import * as esbuild from 'esbuild';
-import { actionEntry, bundleOptions, cliBuildOptions } from '../../scripts/build.mjs';
+import { actionEntries, bundleOptions, cliBuildOptions } from '../../scripts/build.mjs';
 
 const [kind, name, top = '25'] = process.argv.slice(2);
 if (!['cli', 'action'].includes(kind) || !name) {
@@ -23,8 +23,8 @@ const builds =
     ? cliBuildOptions({ outdir: '/virtual/out' }).filter((o) =>
         /\/(cli|commands\/[^/]+)\.js$/.test(o.outfile),
       )
-    : [bundleOptions({ entry: actionEntry(name), name: 'index', outdir: '/virtual/out' })];
-const wanted = kind === 'cli' ? ['/cli.js', `/commands/${name}.js`] : ['/index.js'];
+    : [bundleOptions({ entries: actionEntries(), outdir: '/virtual/out' })];
+const wanted = kind === 'cli' ? ['/cli.js', `/commands/${name}.js`] : [`/out/${name}.js`];
 const outputs = {};
 for (const options of builds) {
   const r = await esbuild.build({ ...options, write: false, metafile: true, logLevel: 'error' });

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 /**
  * Diagnostic, not part of `npm run bench`: where the stepback CLI or an action bundle spends its CPU. Builds
- * it unminified (scripts/build.mjs's options otherwise: the CLI's per-command files, an action's chunks)
+ * it unminified (scripts/build.mjs's options otherwise: the CLI's per-command files, the actions' shared chunks)
  * into a temp dir, runs it under `--cpu-prof`, and prints self time per source module (package, or file
  * under src/), using esbuild's `// path` markers in the unminified output. CPU samples, so other load on
  * the machine skews it less than wall time. Nothing in the repository is written.
@@ -16,7 +16,7 @@ import http from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as esbuild from 'esbuild';
-import { actionEntry, bundleOptions, cliBuildOptions, markType, walk } from '../../scripts/build.mjs';
+import { actionEntries, bundleOptions, cliBuildOptions, markType, walk } from '../../scripts/build.mjs';
 import { actionInputs, node24Path, runnerEnv } from '../sections/bundles.mjs';
 
 const args = process.argv.slice(2);
@@ -25,9 +25,10 @@ const dir = mkdtempSync(join(tmpdir(), 'stepback-profile-'));
 const outdir = join(dir, 'out');
 let server;
 try {
-  const name = action ? 'index' : 'cli';
+  // An action is built as it ships: all actions together, so it loads the chunks they share.
+  const name = action ?? 'cli';
   const builds = action
-    ? [bundleOptions({ entry: actionEntry(action), name, outdir, minify: false })]
+    ? [bundleOptions({ entries: actionEntries(), outdir, minify: false })]
     : cliBuildOptions({ outdir, minify: false });
   await Promise.all(builds.map((options) => esbuild.build({ ...options, logLevel: 'error' })));
   // Line → module for every output file, from esbuild's `// node_modules/x/y.js` / `// src/a/b.ts` comments.

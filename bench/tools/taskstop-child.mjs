@@ -27,7 +27,7 @@ for (const m of generateMigrations(20)) {
 
 function runAction(env, cwd) {
   return new Promise((resolve) => {
-    const child = spawn(node24, [join(root, 'actions/migrate/dist/index.js')], {
+    const child = spawn(node24, [join(root, 'actions/dist/migrate.js')], {
       env,
       cwd,
       stdio: ['ignore', 'pipe', 'pipe'],

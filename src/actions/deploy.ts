@@ -3,7 +3,7 @@ import * as core from '@actions/core';
 import { verdictError } from '../core/step-verdict.ts';
 import { deployVerdict } from '../pipeline/deploy.ts';
 import { idempotencyKey } from '../pipeline/idempotency.ts';
-import { runDeploy } from '../wiring/operations.ts';
+import { runDeploy } from '../wiring/operations/deploy.ts';
 import { flushSummary, runAction } from './common.ts';
 
 export function run(): Promise<void> {

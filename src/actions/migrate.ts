@@ -3,7 +3,7 @@ import * as core from '@actions/core';
 import { verdictError } from '../core/step-verdict.ts';
 import { idempotencyKey } from '../pipeline/idempotency.ts';
 import { migrateVerdict } from '../pipeline/migrate.ts';
-import { runMigrate } from '../wiring/operations.ts';
+import { runMigrate } from '../wiring/operations/migrate.ts';
 import { flushSummary, ms, runAction } from './common.ts';
 
 export function run(): Promise<void> {

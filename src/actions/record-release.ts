@@ -2,7 +2,7 @@
 import * as core from '@actions/core';
 import { RELEASE_TAG } from '../core/ports.ts';
 import { idempotencyKey } from '../pipeline/idempotency.ts';
-import { runRecordRelease } from '../wiring/operations.ts';
+import { runRecordRelease } from '../wiring/operations/record-release.ts';
 import { flushSummary, runAction } from './common.ts';
 
 export function run(): Promise<void> {

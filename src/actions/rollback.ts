@@ -8,7 +8,7 @@ import { renderPlan } from '../core/plan-table.ts';
 import { verdictError } from '../core/step-verdict.ts';
 import { idempotencyKey } from '../pipeline/idempotency.ts';
 import { type RollbackOutcome, rollbackVerdict, verificationText } from '../pipeline/rollback-outcome.ts';
-import { runRollback } from '../wiring/operations.ts';
+import { runRollback } from '../wiring/operations/rollback.ts';
 import { flushSummary, ms, runAction } from './common.ts';
 
 function writeOutputs(outcome: RollbackOutcome): void {

@@ -7,7 +7,7 @@
 
 import { canonicalJson } from '../core/canonical-json.ts';
 import { RefusedError } from '../core/errors.ts';
-import { type ManifestStore, ReleaseNotFoundError } from '../core/manifest-store.ts';
+import type { ManifestStore } from '../core/manifest-store.ts';
 import { type Log, RELEASE_TAG, type TaskDefinitions } from '../core/ports.ts';
 import {
   buildManifest,
@@ -17,19 +17,7 @@ import {
   manifestIdentity,
 } from '../core/release-manifest.ts';
 import { redactTaskDefinition } from '../core/task-definition-secrets.ts';
-
-/** The stored manifest, or why there is none (a missing release is an answer here, not an error). */
-export async function findManifest(
-  store: ManifestStore,
-  release: string,
-): Promise<{ manifest: Manifest } | { manifest: null; problem: string }> {
-  try {
-    return { manifest: await store.get(release) };
-  } catch (error) {
-    if (!(error instanceof ReleaseNotFoundError)) throw error;
-    return { manifest: null, problem: `${error.message}${error.hint ? ` (${error.hint})` : ''}` };
-  }
-}
+import { findManifest } from './find-manifest.ts';
 
 export interface RecordReleaseOptions {
   release: string;

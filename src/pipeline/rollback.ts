@@ -17,8 +17,8 @@ import { planBindingProblems, type RollbackPlan } from '../core/rollback-plan.ts
 import type { DatabaseStatus } from '../core/status.ts';
 import { plannerForManifest } from '../engines/planners.ts';
 import { deploy } from './deploy.ts';
+import { findManifest } from './find-manifest.ts';
 import { notReported, notReportedText } from './not-reported.ts';
-import { findManifest } from './record-release.ts';
 import { codeReverts, releaseSourcesFromStore } from './release-sources.ts';
 import { resultErrorText } from './result-text.ts';
 import {

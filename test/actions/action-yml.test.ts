@@ -1,5 +1,8 @@
-/** Every action.yml documents exactly the inputs its run() parses, and runs the committed bundle on node24. */
-import { existsSync, readFileSync } from 'node:fs';
+/**
+ * Every action.yml documents exactly the inputs its run() parses, and runs its committed bundle on node24 from
+ * the one actions/dist/ the five share.
+ */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
@@ -19,9 +22,10 @@ interface ActionYml {
 describe.each(Object.keys(actionInputs) as ActionName[])('actions/%s/action.yml', (name) => {
   const yml = parse(readFileSync(join(root, 'actions', name, 'action.yml'), 'utf8')) as ActionYml;
 
-  it('runs the committed bundle on node24', () => {
-    expect(yml.runs).toEqual({ using: 'node24', main: 'dist/index.js' });
-    expect(existsSync(join(root, 'actions', name, 'dist/index.js'))).toBe(true);
+  it('runs its committed bundle in the shared actions/dist/ on node24', () => {
+    // GitHub resolves `main` from the action's own folder, inside the checked-out repository.
+    expect(yml.runs).toEqual({ using: 'node24', main: `../dist/${name}.js` });
+    expect(existsSync(resolve(root, 'actions', name, yml.runs.main))).toBe(true);
   });
 
   it('documents every parsed input, and only those', () => {
@@ -42,6 +46,18 @@ describe.each(Object.keys(actionInputs) as ActionName[])('actions/%s/action.yml'
     const set = [...source.matchAll(/core\.setOutput\(\s*'([a-z-]+)'/g)].map((m) => m[1]);
     expect(set.length).toBeGreaterThan(0);
     expect(Object.keys(yml.outputs).sort()).toEqual([...new Set(set)].sort());
+  });
+});
+
+describe('actions/dist/', () => {
+  it('holds one entry per action beside the chunks they share, as ES modules, and no action has its own dist/', () => {
+    const dist = join(root, 'actions/dist');
+    expect(readdirSync(dist).sort()).toEqual(
+      ['chunks', 'package.json', ...Object.keys(actionInputs).map((name) => `${name}.js`)].sort(),
+    );
+    expect(JSON.parse(readFileSync(join(dist, 'package.json'), 'utf8'))).toEqual({ type: 'module' });
+    for (const name of Object.keys(actionInputs))
+      expect(existsSync(join(root, 'actions', name, 'dist')), name).toBe(false);
   });
 });
 

@@ -5,7 +5,7 @@
  *
  *   const sim = await startAwsSim({ clock: 'manual', images: { 'app:v2': { dir: '/path/to/app' } } });
  *   new ECSClient({ ...sim.clientConfig });                 // in-process (maxAttempts 1: our code retries)
- *   spawn(node24, ['actions/migrate/dist/index.js'], { env: { ...process.env, ...sim.env, INPUT_…: … } });
+ *   spawn(node24, ['actions/dist/migrate.js'], { env: { ...process.env, ...sim.env, INPUT_…: … } });
  *   sim.ecs.register({...}); sim.ecs.createService({...}); sim.codebuild.createProject({ name: 'migrate' });
  *   await sim.advance(6_000);                               // manual clock: move time, apply due transitions
  *   sim.fault({ kind: 'error', operation: 'DescribeTasks', error: 'ThrottlingException', times: 3 });

@@ -1,5 +1,6 @@
 /**
- * Runs a committed action bundle the way the GitHub runner does: `node24 actions/<name>/dist/index.js` with a
+ * Runs a committed action bundle the way the GitHub runner does: `node24 actions/dist/<name>.js` (the path
+ * each action.yml's `runs.main`, `../dist/<name>.js`, names) with a
  * clean environment holding only INPUT_<NAME> (upper-cased, hyphens kept), the runner's file commands
  * (GITHUB_OUTPUT, GITHUB_STEP_SUMMARY, GITHUB_ENV, GITHUB_STATE, GITHUB_PATH) as fresh temp files, RUNNER_TEMP,
  * and whatever extra environment the test adds (the AWS simulation's endpoint and credentials).
@@ -87,7 +88,7 @@ export async function runAction(name: string, options: RunActionOptions = {}): P
       stdout: string;
       stderr: string;
     }>((done, fail) => {
-      const child = spawn(node, [join(root, 'actions', name, 'dist/index.js')], {
+      const child = spawn(node, [join(root, 'actions/dist', `${name}.js`)], {
         cwd: options.cwd ?? dir,
         env,
         stdio: ['ignore', 'pipe', 'pipe'],

@@ -1,6 +1,6 @@
 /**
  * `stepback pipeline migrate|record-release|rollback|deploy`: the pipeline steps for CodeBuild buildspecs and
- * scripts. The same flows and the same input validation as the GitHub Actions (src/wiring/operations.ts,
+ * scripts. The same flows and the same input validation as the GitHub Actions (src/wiring/operations/,
  * inputs.ts), with flags instead of inputs (`--to-release v1` ≙ input `to-release`), an environment fallback
  * (`STEPBACK_TO_RELEASE`), progress on stderr and, with --json, one JSON line on stdout.
  */
@@ -50,9 +50,8 @@ function end(json: boolean, step: Step, verdict: StepVerdict, outcome: unknown, 
 }
 
 async function runStep(step: Step, cmd: Command): Promise<void> {
-  const [{ parseInputs }, ops, { abortOnSignals }] = await Promise.all([
+  const [{ parseInputs }, { abortOnSignals }] = await Promise.all([
     import('../../wiring/inputs.ts'),
-    import('../../wiring/operations.ts'),
     import('../../aws/cancel.ts'),
   ]);
   const opts = cmd.optsWithGlobals<Record<string, string | boolean | undefined>>();
@@ -72,24 +71,28 @@ async function runStep(step: Step, cmd: Command): Promise<void> {
   try {
     switch (step) {
       case 'migrate': {
-        const { outcome } = await ops.runMigrate(parseInputs('migrate', getInput), ctx);
+        const { runMigrate } = await import('../../wiring/operations/migrate.ts');
+        const { outcome } = await runMigrate(parseInputs('migrate', getInput), ctx);
         const { exec: _exec, result: _result, ...report } = outcome;
         return end(json, step, migrateVerdict(outcome), report, log);
       }
       case 'record-release': {
-        const outcome = await ops.runRecordRelease(parseInputs('record-release', getInput), ctx);
+        const { runRecordRelease } = await import('../../wiring/operations/record-release.ts');
+        const outcome = await runRecordRelease(parseInputs('record-release', getInput), ctx);
         print(json, step, true, 0, outcome);
         return;
       }
       case 'rollback': {
         const { renderPlan } = await import('../../core/plan-table.ts');
-        const outcome = await ops.runRollback(parseInputs('rollback', getInput), ctx, (plan, progress) =>
+        const { runRollback } = await import('../../wiring/operations/rollback.ts');
+        const outcome = await runRollback(parseInputs('rollback', getInput), ctx, (plan, progress) =>
           log.info(renderPlan(plan, progress)),
         );
         return end(json, step, rollbackVerdict(outcome), outcome, log);
       }
       case 'deploy': {
-        const outcome = await ops.runDeploy(parseInputs('deploy', getInput), ctx);
+        const { runDeploy } = await import('../../wiring/operations/deploy.ts');
+        const outcome = await runDeploy(parseInputs('deploy', getInput), ctx);
         return end(json, step, deployVerdict(outcome), outcome, log, false);
       }
     }
