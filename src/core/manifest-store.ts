@@ -60,6 +60,22 @@ export class ReleaseNotFoundError extends UsageError {
   }
 }
 
+/**
+ * The stored manifest, or why there is none (a missing release is an answer here, not an error): the release
+ * record asks whether its release is there already, the rollback for both of its ends.
+ */
+export async function findManifest(
+  store: ManifestStore,
+  release: string,
+): Promise<{ manifest: Manifest } | { manifest: null; problem: string }> {
+  try {
+    return { manifest: await store.get(release) };
+  } catch (error) {
+    if (!(error instanceof ReleaseNotFoundError)) throw error;
+    return { manifest: null, problem: `${error.message}${error.hint ? ` (${error.hint})` : ''}` };
+  }
+}
+
 function splitVersion(name: string): (string | number)[] {
   return name
     .replace(/^v(?=\d)/i, '')

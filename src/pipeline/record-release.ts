@@ -7,7 +7,7 @@
 
 import { canonicalJson } from '../core/canonical-json.ts';
 import { RefusedError } from '../core/errors.ts';
-import type { ManifestStore } from '../core/manifest-store.ts';
+import { findManifest, type ManifestStore } from '../core/manifest-store.ts';
 import { type Log, RELEASE_TAG, type TaskDefinitions } from '../core/ports.ts';
 import {
   buildManifest,
@@ -17,7 +17,6 @@ import {
   manifestIdentity,
 } from '../core/release-manifest.ts';
 import { redactTaskDefinition } from '../core/task-definition-secrets.ts';
-import { findManifest } from './find-manifest.ts';
 
 export interface RecordReleaseOptions {
   release: string;

@@ -9,7 +9,7 @@
  * rollback with an outcome (a `Stop`).
  */
 import { ExitCode, StepbackError } from '../core/errors.ts';
-import type { ManifestStore } from '../core/manifest-store.ts';
+import { findManifest, type ManifestStore } from '../core/manifest-store.ts';
 import type { DeployTarget, ExecRequest, ExecResult, Log, MigrationExecutor } from '../core/ports.ts';
 import { type Manifest, manifestEngine } from '../core/release-manifest.ts';
 import { callRequest, type DownCall, type EngineCall, type RemoteEngine } from '../core/remote-engine.ts';
@@ -17,7 +17,6 @@ import { planBindingProblems, type RollbackPlan } from '../core/rollback-plan.ts
 import type { DatabaseStatus } from '../core/status.ts';
 import { plannerForManifest } from '../engines/planners.ts';
 import { deploy } from './deploy.ts';
-import { findManifest } from './find-manifest.ts';
 import { notReported, notReportedText } from './not-reported.ts';
 import { codeReverts, releaseSourcesFromStore } from './release-sources.ts';
 import { resultErrorText } from './result-text.ts';
