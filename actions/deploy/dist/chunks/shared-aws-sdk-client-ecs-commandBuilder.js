@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{b as r,e}from"./shared-aws-sdk-client-ecs-EndpointParameters.js";import{l as o,t as m}from"./shared-smithy-core.js";var t=o(r,"AmazonEC2ContainerServiceV20141113","ECSClient",m),n={},i=(c,s,a,f)=>[];var p=class extends t(n,i,"DescribeTaskDefinition",e){};export{t as a,n as b,i as c,p as d};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{hash as u}from"node:crypto";var a=/^sha256:[0-9a-f]{64}$/;function c(n){return u("sha256",n,"hex")}function t(n){return`sha256:${c(n)}`}var s=13,o=10;function l(n){if(n.indexOf(s)===-1)return{checksum:t(n)};let i=new Uint8Array(n.length),e=0;for(let r=0;r<n.length;r++)n[r]===s&&n[r+1]===o||(i[e++]=n[r]);return e===n.length?{checksum:t(n)}:{checksum:t(i.subarray(0,e)),exactChecksum:t(n)}}export{a,c as b,t as c,l as d};

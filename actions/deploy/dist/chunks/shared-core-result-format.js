@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-var t="stepback/result@1",s=new RegExp(`^\\s*\\{.*"format":"${t.replace("/","\\/")}"`),o=e=>s.test(e);export{t as a,o as b};

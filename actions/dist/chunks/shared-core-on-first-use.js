@@ -1,0 +1,1 @@
+function n(r){let e;return()=>(e??=r(),e)}export{n as a};

@@ -1,0 +1,1 @@
+function r(n,e){return{args:e.args??[],...e.command?{command:e.command}:{},env:e.env,...n.isResultLine?{isResultLine:t=>n.isResultLine(t)}:{}}}function s(n,e){return n.command?[...n.command]:[...e,...n.args]}export{r as a,s as b};

@@ -1,0 +1,1 @@
+var A="python3 manage.py";export{A as a};

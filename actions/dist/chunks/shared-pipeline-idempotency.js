@@ -1,0 +1,1 @@
+function t(r,n,o=process.env){return`${o.CODEBUILD_BUILD_ID??(o.GITHUB_RUN_ID?[o.GITHUB_RUN_ID,o.GITHUB_RUN_ATTEMPT??"1",o.GITHUB_JOB].filter(Boolean).join("-"):`local-${process.pid}-${Date.now()}`)}-${r}-${n}`}export{t as a};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a as t}from"./shared-core-canonical-json.js";import{c as n}from"./shared-core-checksum.js";var c="stepback/manifest@2",m="stepback/manifest@1",r="stepback";function s(e){return e.engine??r}function d(e){return n(t(e))}function M(e){let{createdAt:a,format:o,...i}=e;return t({...i,engine:s(e)})}export{c as a,m as b,r as c,s as d,d as e,M as f};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b,c,d,e,f}from"./shared-zod-external.js";import"./shared-zod-checks.js";import"./shared-zod-api.js";import"./shared-core-release-manifest.js";import"./shared-core-canonical-json.js";import"./shared-core-names.js";import"./shared-core-errors.js";import"./shared-core-checksum.js";import"./shared-chunk-2.js";export{c as appLabel,e as describeIssues,d as formatIssuePath,a as migrationName,f as parseManifest,b as releaseName};

@@ -1,3 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-var c={ok:0,migrationFailed:1,usage:2,refused:3,lockTimeout:4,notReported:5},s=class extends Error{constructor(n,p,r={}){super(n,r.cause===void 0?void 0:{cause:r.cause});this.exitCode=p;this.name=new.target.name,this.hint=r.hint,this.problems=r.problems??[]}exitCode;hint;problems},o=class extends s{constructor(e,n){super(e,c.usage,n)}},i=class extends s{constructor(e,n){super(e,c.refused,n)}};function a(t){if(t instanceof s){let e=[t.message,...t.problems.map(n=>`  - ${n}`)];return t.hint&&e.push(`hint: ${t.hint}`),e.join(`
-`)}return t instanceof Error?t.message:String(t)}export{c as a,s as b,o as c,i as d,a as e};

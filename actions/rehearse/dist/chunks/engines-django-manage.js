@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{d as b,e as c,f as d}from"./shared-engines-django-manage.js";import{a}from"./shared-engines-django-defaults.js";import"./shared-core-errors.js";import"./shared-core-redact.js";import"./shared-chunk-2.js";export{a as DEFAULT_MANAGE_COMMAND,d as runProgram,b as splitCommand,c as stderrLines};

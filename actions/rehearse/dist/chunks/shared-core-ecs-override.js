@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a as o}from"./shared-core-remote-engine.js";var s=8192;function c(e,n){let t={containerOverrides:[{name:n,command:e.args,environment:Object.entries(e.env).map(([r,i])=>({name:r,value:i}))}]};return JSON.stringify(t).length}function a(e,n,t){let r=c({env:e.env,args:o(e,n)},t);return{overrideLength:r,problems:r>s?[`it does not fit into an ECS RunTask override: ${r} characters, limit ${s}`]:[]}}export{a};

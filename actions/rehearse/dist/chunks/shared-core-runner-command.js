@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-var e="node_modules/.bin/stepback";var n=`b=${e};[ -x $b ]&&exec $b "$@";command -v stepback >/dev/null&&exec stepback "$@";command -v npx >/dev/null&&exec npx --no-install --offline stepback "$@";echo "stepback not found: no $b in $PWD, no stepback or npx on PATH" >&2;exit 127`,o=["sh","-c",n,"stepback"];export{o as a};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{a,b,c,d,e}from"./shared-stores-registry.js";import"./shared-stores-common.js";import"./shared-core-release-manifest.js";import"./shared-core-canonical-json.js";import"./shared-core-names.js";import"./shared-core-checksum.js";import"./shared-core-errors.js";import"./shared-chunk-2.js";export{b as STORE_EXAMPLES,a as STORE_KINDS,c as STORE_SCHEMES,d as isStoreUrl,e as openStore};

@@ -1,2 +1,0 @@
-import { createRequire as __stepbackCreateRequire } from 'node:module'; const require = __stepbackCreateRequire(import.meta.url);
-import{c as r}from"./shared-core-errors.js";var s=class extends r{constructor(t,e){super(`${t} is required with ${e}`)}};export{s as a};
