@@ -33,6 +33,8 @@ const template = JSON.parse(
 const THIRD_PARTY: Record<string, string[]> = {
   'actions/checkout': [],
   'actions/setup-node': [],
+  // Installs Python for a Django project's record-release and rehearse: no AWS call.
+  'actions/setup-python': [],
   // Assumes the role: authorized by the role's trust policy, not by its permissions.
   'aws-actions/configure-aws-credentials': [],
   // Calls ecr:GetAuthorizationToken and logs docker in with the token.
