@@ -1,5 +1,6 @@
 /**
- * The manifest bucket: the durable system of record for release manifests (DESIGN.md §2 "Release record").
+ * The manifest bucket: the durable system of record for release manifests and their source bundles (the
+ * "release record" step of ARCHITECTURE.md).
  * A rollback months later must still find the manifest, so nothing here ever expires or deletes objects.
  */
 import { Aws, CfnCondition, CfnOutput, Fn, RemovalPolicy, type StackProps } from 'aws-cdk-lib';

@@ -1,5 +1,5 @@
 /**
- * The demo's story through the ECS path (DESIGN.md §2): the action bundles under Node 24 against the AWS
+ * The demo's story through the ECS path (ARCHITECTURE.md "The flows"): the action bundles under Node 24 against the AWS
  * simulation, whose one-off tasks run the real bundled CLI against a real database, and the
  * `github-release://` store against the GitHub fake. Release v1 and v2 are recorded, migrated and deployed,
  * then v2 is rolled back to v1 with the from-release discovered from the live service.

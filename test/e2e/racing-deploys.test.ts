@@ -1,5 +1,5 @@
 /**
- * Two deploys racing on one database (DESIGN.md §3): two migrate bundles of two pipeline runs start at once,
+ * Two deploys racing on one database (README "Reliability", one runner at a time): two migrate bundles of two pipeline runs start at once,
  * each launching its own one-off task from the same task definition. One takes the migration lock and
  * migrates; the other waits on the lock and then finds nothing to do; every migration is applied once.
  *

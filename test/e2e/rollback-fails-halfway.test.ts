@@ -1,5 +1,5 @@
 /**
- * A rollback whose down fails half-way (DESIGN.md §2): v2 → v1 reverts 0006, 0005, 0004; a table the
+ * A rollback whose down fails half-way (README "Rollback runbook", step 4): v2 → v1 reverts 0006, 0005, 0004; a table the
  * operators added after v2 (`order_notes`, referencing v2's `orders`) makes 0005's down (`drop table orders`)
  * fail. The rollback must stop before the deploy, say which migrations were reverted and which remain, and a
  * re-run after the blocking table is gone must resume with only the remaining ones and then deploy v1.

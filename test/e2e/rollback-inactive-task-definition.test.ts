@@ -1,5 +1,5 @@
 /**
- * A rollback months later (DESIGN.md §2, deploy-tools.md §4.7): v1's task definition has since been
+ * A rollback months later: v1's task definition has since been
  * deregistered (INACTIVE), which ECS refuses to deploy. The release record keeps the full task definition, so
  * the rollback must register it again and deploy that, still running the downs from v2's (live) definition.
  */

@@ -26,7 +26,7 @@
  * - `logPageSize`: the most events a GetLogEvents page returns (default 50, so paging is exercised).
  * - `region` (default us-east-1), `accountId` (default 123456789012).
  *
- * What it gets right (DESIGN.md §6, deploy-tools.md §4): RunTask failures[] without an exception, clientToken
+ * What it gets right (the AWS behaviours the README's Troubleshooting table names): RunTask failures[] without an exception, clientToken
  * idempotency (same token + different parameters → ConflictException), launchType vs capacityProviderStrategy
  * exclusive, INACTIVE task definitions refused by RunTask/UpdateService ("TaskDefinition is inactive"),
  * DescribeTasks MISSING, exit codes, stopCode/stoppedReason, StopTask (UserInitiated + reason, tags deleted),

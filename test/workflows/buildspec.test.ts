@@ -1,6 +1,6 @@
 /**
  * The CodeBuild entry points: valid 0.2 buildspecs, secrets only from Secrets Manager / Parameter Store,
- * shell that bash accepts, and the stepback commands in the order DESIGN.md §2 requires.
+ * shell that bash accepts, and the stepback commands in the order the README's pipeline diagram shows.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';

@@ -1,6 +1,6 @@
 /**
- * The project's own rules for workflow files (DESIGN.md §7, issue 5), checked on the YAML tree plus the raw
- * text (pin comments live in YAML comments, which a parse drops). Pure: give it the text and a way to read an
+ * The project's own rules for workflow files (injection, permissions, pins, inputs that exist), checked on
+ * the YAML tree plus the raw text (pin comments live in YAML comments, which a parse drops). Pure: give it the text and a way to read an
  * action's declared inputs; it returns every problem, so one run names them all.
  *
  * GitHub's own schema validation is separate (workflow-parser.ts); these rules are what the schema cannot say.

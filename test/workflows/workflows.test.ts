@@ -58,7 +58,7 @@ const ownActions = (job: Dict | undefined) =>
 /** The expression that names the task definition the deploy job just registered. */
 const NEW_TASK_DEFINITION = ['$', '{{ steps.taskdef.outputs.arn }}'].join('');
 
-describe('deploy flow (DESIGN.md §2)', () => {
+describe('deploy flow (the order of README "How it fits in your pipeline")', () => {
   for (const path of ['workflows/deploy.yml', '.github/workflows/stepback-deploy.yml']) {
     it(`${path}: rehearse runs first, then record-release → migrate → deploy, migrating from the new task definition`, () => {
       const doc = load(path);
