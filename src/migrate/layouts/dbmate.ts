@@ -5,7 +5,7 @@
  */
 import type { MigrationSource } from '../types.ts';
 import { type Section, splitAtMarkers, upAndDown } from './sections.ts';
-import { sqlMigration, stepOfSection } from './sql-source.ts';
+import { sectionedMigration } from './sql-source.ts';
 import type { Layout } from './types.ts';
 
 const FILE = /^(\d+)_.*\.sql$/;
@@ -54,34 +54,14 @@ export const dbmate: Layout = {
         },
         OPENS,
       );
-      const steps = upAndDown(
-        file.path,
-        sections,
-        { up: '-- migrate:up', down: '-- migrate:down' },
-        ctx.problems,
-      );
+      const labels = { up: '-- migrate:up', down: '-- migrate:down' };
+      const steps = upAndDown(file.path, sections, labels, ctx.problems);
       if (!steps) continue;
-      const { up, down } = steps;
-      const source = sqlMigration(
-        {
-          name: entry.slice(0, -'.sql'.length),
-          id: version,
-          layout: 'sql-sections',
-          upPath: file.path,
-          downPath: down ? file.path : null,
-        },
-        stepOfSection(
-          `${file.path} (-- migrate:up)`,
-          up.text,
-          transactionOption(file.path, up, ctx.problems),
-        ),
-        down
-          ? stepOfSection(
-              `${file.path} (-- migrate:down)`,
-              down.text,
-              transactionOption(file.path, down, ctx.problems),
-            )
-          : null,
+      const source = sectionedMigration(
+        { entry, id: version, path: file.path },
+        steps,
+        labels,
+        (section) => transactionOption(file.path, section, ctx.problems),
         ctx.problems,
         'transaction:false',
       );

@@ -8,7 +8,7 @@
 import type { MigrationSource } from '../types.ts';
 import { readEachById } from './order.ts';
 import { type Section, splitAtMarkers, upAndDown } from './sections.ts';
-import { sqlMigration, stepOfSection } from './sql-source.ts';
+import { sectionedMigration } from './sql-source.ts';
 import type { Layout, LayoutContext } from './types.ts';
 
 const FILE = /^(\d+)_.+\.sql$/;
@@ -62,24 +62,19 @@ function readGooseFile(entry: string, id: string, ctx: LayoutContext): Migration
       problems.push(`${file.path}:${marker.line}: unknown annotation -- +goose ${marker.kind}`);
   }
   // NO TRANSACTION may sit above the Up line (a comment); every statement must be below it.
-  const steps = upAndDown(file.path, sections, { up: '-- +goose Up', down: '-- +goose Down' }, problems);
+  const labels = { up: '-- +goose Up', down: '-- +goose Down' };
+  const steps = upAndDown(file.path, sections, labels, problems);
   for (const step of sections.slice(1)) balanced(file.path, step, problems);
   if (problems.length > 0) {
     ctx.problems.push(...problems);
     return undefined;
   }
   const transactional = !markers.some((m) => m.kind === 'no transaction');
-  const { up, down } = steps!;
-  return sqlMigration(
-    {
-      name: entry.slice(0, -'.sql'.length),
-      id,
-      layout: 'sql-sections',
-      upPath: file.path,
-      downPath: down ? file.path : null,
-    },
-    stepOfSection(`${file.path} (-- +goose Up)`, up.text, transactional),
-    down ? stepOfSection(`${file.path} (-- +goose Down)`, down.text, transactional) : null,
+  return sectionedMigration(
+    { entry, id, path: file.path },
+    steps!,
+    labels,
+    () => transactional,
     ctx.problems,
     '-- +goose NO TRANSACTION',
   );

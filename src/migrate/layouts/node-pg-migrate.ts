@@ -9,7 +9,7 @@
 import type { MigrationSource } from '../types.ts';
 import { readEachById } from './order.ts';
 import { splitAtMarkers, upAndDown } from './sections.ts';
-import { sqlMigration, stepOfSection } from './sql-source.ts';
+import { sectionedMigration } from './sql-source.ts';
 import type { Layout, LayoutContext } from './types.ts';
 
 const FILE = /^(\d+)_.+\.sql$/;
@@ -60,26 +60,16 @@ function readFile(entry: string, id: string, ctx: LayoutContext): MigrationSourc
     },
     OPENS,
   );
-  const steps = upAndDown(
-    file.path,
-    sections,
-    { up: '-- Up Migration', down: '-- Down Migration' },
-    ctx.problems,
-  );
+  const labels = { up: '-- Up Migration', down: '-- Down Migration' };
+  const steps = upAndDown(file.path, sections, labels, ctx.problems);
   if (!steps) return undefined;
-  const { up, down } = steps;
-  return sqlMigration(
-    {
-      name: entry.slice(0, -'.sql'.length),
-      id,
-      layout: 'sql-sections',
-      upPath: file.path,
-      downPath: down ? file.path : null,
-    },
-    stepOfSection(`${file.path} (-- Up Migration)`, up.text, true),
-    down ? stepOfSection(`${file.path} (-- Down Migration)`, down.text, true) : null,
-    ctx.problems,
+  return sectionedMigration(
+    { entry, id, path: file.path },
+    steps,
+    labels,
     // node-pg-migrate's SQL files have no way to run outside a transaction; stepback's own files do.
+    () => true,
+    ctx.problems,
     'a stepback migration (-- stepback:no-transaction)',
   );
 }

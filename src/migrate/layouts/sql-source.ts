@@ -3,6 +3,7 @@ import { checksumOf } from '../../core/checksum.ts';
 import { sqlFileProblems } from '../sql-text.ts';
 import type { MigrationLayout, MigrationSource } from '../types.ts';
 import type { SourceFile } from './read.ts';
+import type { Section } from './sections.ts';
 
 /** One step's SQL: a whole file, or a section of one (then `file` is the file it is in). */
 export interface SqlStep {
@@ -72,4 +73,33 @@ export function sqlMigration(
     upSql: up.text,
     downSql: down ? down.text : null,
   };
+}
+
+/**
+ * The migration of a file that holds both steps under markers (dbmate, goose, node-pg-migrate): named after
+ * the file, each step a section labelled with its marker, no down when the file has no down section.
+ * `transactional` says, per section, whether it runs in a transaction (each tool marks that its own way).
+ */
+export function sectionedMigration(
+  file: { entry: string; id: string; path: string },
+  steps: { up: Section; down: Section | undefined },
+  labels: { up: string; down: string },
+  transactional: (section: Section) => boolean,
+  problems: string[],
+  marker: string,
+): MigrationSource | undefined {
+  const { up, down } = steps;
+  return sqlMigration(
+    {
+      name: file.entry.slice(0, -'.sql'.length),
+      id: file.id,
+      layout: 'sql-sections',
+      upPath: file.path,
+      downPath: down ? file.path : null,
+    },
+    stepOfSection(`${file.path} (${labels.up})`, up.text, transactional(up)),
+    down ? stepOfSection(`${file.path} (${labels.down})`, down.text, transactional(down)) : null,
+    problems,
+    marker,
+  );
 }
