@@ -59,15 +59,19 @@ export interface RemoteEngine {
   notReported?(kind: MigrationExecutor['kind']): { who: string; hint: string };
 }
 
-/** What a request carries from its engine's call: the command line, the environment, the result line. */
+/**
+ * What a request carries from its engine's call: the command line, the environment (the call's, then what
+ * the flow adds to every run, such as the pipeline's run id and actor), the result line.
+ */
 export function callRequest(
   engine: Pick<RemoteEngine, 'isResultLine'>,
   call: EngineCall,
+  env: Record<string, string> = {},
 ): Pick<ExecRequest, 'args' | 'command' | 'env' | 'isResultLine'> {
   return {
     args: call.args ?? [],
     ...(call.command ? { command: call.command } : {}),
-    env: call.env,
+    env: { ...call.env, ...env },
     ...(engine.isResultLine ? { isResultLine: (line: string) => engine.isResultLine!(line) } : {}),
   };
 }

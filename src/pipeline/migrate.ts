@@ -67,8 +67,7 @@ export async function migrate(
   const exec = await log.group(`${engine.name} up: release ${options.release} (${executor.kind})`, () =>
     executor.run(
       {
-        ...callRequest(engine, call),
-        env: { ...call.env, ...options.env },
+        ...callRequest(engine, call, options.env),
         release: options.release,
         ...(options.taskDefinitionArn ? { taskDefinitionArn: options.taskDefinitionArn } : {}),
         idempotencyKey: options.idempotencyKey,

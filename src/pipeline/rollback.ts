@@ -607,8 +607,7 @@ function request(
   // Both runs use the newer release's image (only it knows every applied migration and has their downs),
   // unless it could not be pulled and the older one runs them from the store (fallBackToOlder).
   return {
-    ...callRequest(engine, call),
-    env: { ...call.env, ...options.env },
+    ...callRequest(engine, call, options.env),
     release: image.release,
     ...(image.taskDefinitionArn ? { taskDefinitionArn: image.taskDefinitionArn } : {}),
     ...(image.image ? { image: image.image } : {}),

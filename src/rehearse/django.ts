@@ -7,11 +7,9 @@
  * back to the previous release at once, as a rollback would, and compared with the previous release's
  * fingerprint. Migrations with an irreversible operation are only applied, and reported.
  */
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import pg from 'pg';
 import { MigrationFailedError, UsageError } from '../core/errors.ts';
-import { parseManifest } from '../core/manifest-schema.ts';
 import type { Manifest } from '../core/release-manifest.ts';
 import { diffSchemas, type SchemaFingerprint } from '../core/schema-diff.ts';
 import { type GraphNode, runProgram } from '../engines/django/manage.ts';
@@ -25,7 +23,7 @@ import {
 import { fingerprintSchema } from '../schema/fingerprint.ts';
 import { buildReport } from './report.ts';
 import { RESET_SCHEMAS_SQL, scratchEmbedded, scratchOnServer } from './scratch.ts';
-import type { ResolvedSince } from './since.ts';
+import { fromManifestFile, type ResolvedSince } from './since.ts';
 import type { MigrationRehearsal, RehearsalReport, ReleaseRevert, StepError } from './types.ts';
 
 export interface DjangoRehearseOptions {
@@ -52,20 +50,8 @@ const migrationOf = (name: string) => name.slice(name.indexOf('.') + 1);
 function resolveDjangoSince(since: DjangoRehearseOptions['since'], cwd: string, nodes: readonly GraphNode[]) {
   if (since === undefined || since === '')
     return { since: { release: null, source: 'none', migrations: [], notes: [] } as ResolvedSince, base: [] };
-  let manifest: Manifest;
-  if (typeof since === 'object') manifest = since;
-  else {
-    const path = resolve(cwd, since);
-    let json: unknown;
-    try {
-      json = JSON.parse(readFileSync(path, 'utf8'));
-    } catch (error) {
-      throw new UsageError(`--since ${since}: cannot read the manifest: ${(error as Error).message}`, {
-        hint: "a Django rehearsal starts from the previous release's manifest file (`stepback --engine django manifest --release R --out FILE`)",
-      });
-    }
-    manifest = parseManifest(json, path);
-  }
+  // A Django rehearsal starts from the previous release's manifest file: no cache of release names.
+  const manifest = typeof since === 'object' ? since : fromManifestFile(resolve(cwd, since));
   if (manifest.engine !== 'django')
     throw new UsageError(
       `--since: release ${manifest.release}'s manifest is for the ${manifest.engine} engine, not django`,

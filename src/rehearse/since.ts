@@ -21,7 +21,8 @@ export interface ResolvedSince {
   notes: string[];
 }
 
-function fromManifestFile(path: string): Manifest {
+/** A manifest file given as `--since`, parsed; unreadable or invalid is a usage error naming it. */
+export function fromManifestFile(path: string): Manifest {
   let json: unknown;
   try {
     json = JSON.parse(readFileSync(path, 'utf8'));

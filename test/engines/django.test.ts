@@ -191,7 +191,7 @@ describe.skipIf(djangoMissing)('the django engine (real Django, real PostgreSQL)
     expect(v1Status.pending).toEqual([]);
   });
 
-  it("keeps stepback's audit trail in stepback_events (applies, reverts, a failure: release, run, actor, duration) and never writes django_migrations", async () => {
+  it("keeps stepback's audit trail in stepback_events (applies, reverts, a failure: release, run, actor, duration); stepback_migrations stays empty and a failed run leaves django_migrations as it was", async () => {
     const db = await fresh('dj_audit');
     const who = { STEPBACK_RUN_ID: 'run-41-1', STEPBACK_ACTOR: 'alice' };
     const events = () =>
