@@ -1,1 +1,1 @@
-function r(n,e){return{args:e.args??[],...e.command?{command:e.command}:{},env:e.env,...n.isResultLine?{isResultLine:t=>n.isResultLine(t)}:{}}}function s(n,e){return n.command?[...n.command]:[...e,...n.args]}export{r as a,s as b};
+function s(n,e,t={}){return{args:e.args??[],...e.command?{command:e.command}:{},env:{...e.env,...t},...n.isResultLine?{isResultLine:r=>n.isResultLine(r)}:{}}}function i(n,e){return n.command?[...n.command]:[...e,...n.args]}export{s as a,i as b};
