@@ -50,10 +50,6 @@ export interface MigrateOutcome {
   exec: ExecResult;
 }
 
-export function upArgs(options: Pick<MigrateOptions, 'release' | 'extraArgs'>): string[] {
-  return stepbackRemote.up(options.release, options.extraArgs ?? []).args ?? [];
-}
-
 export async function migrate(
   executor: MigrationExecutor,
   options: MigrateOptions,

@@ -26,7 +26,7 @@
 import { deflateSync } from 'node:zlib';
 export const RESULT_PREFIX = 'stepback-django ';
 
-export const DJANGO_PROGRAM = String.raw`import base64, hashlib, json, os, sys, time, zlib
+const DJANGO_PROGRAM = String.raw`import base64, hashlib, json, os, sys, time, zlib
 from django.db import connections
 from django.db.migrations.executor import MigrationExecutor
 from django.db.migrations.loader import MigrationLoader

@@ -28,7 +28,7 @@ export function stepOfFile(file: SourceFile, transactional: boolean): SqlStep {
 }
 
 /** A section of a file; its checksum follows the file rule (CRLF read as LF) over the section's text. */
-export function stepOfSection(where: string, text: string, transactional: boolean): SqlStep {
+function stepOfSection(where: string, text: string, transactional: boolean): SqlStep {
   return { where, text, checksum: checksumOf(text.replace(/\r\n/g, '\n')), transactional, section: true };
 }
 
